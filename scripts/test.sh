@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# The whole test suite (README quick start, line 2; CI runs exactly this through .ci/run).
+# Stages: repo metadata check, lint, prettier, type check, jest (unit + integration, SQLite and
+# PostgreSQL), Playwright end-to-end in Debian's Chromium. Every stage runs; the exit code is 0 only
+# when all passed. The last line is "synth: N passed, N failed" (jest + Playwright test counts).
+set -uo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+cd "$SYNTH_ROOT"
+
+ensure_deps
+ensure_postgres
+ensure_chromium
+
+RESULTS="$SYNTH_ROOT/.test-results"
+rm -rf "$RESULTS" && mkdir -p "$RESULTS"
+failed_stages=()
+
+stage() { # stage NAME CMD...
+  local name="$1"; shift
+  log "── $name: $*"
+  local t0=$SECONDS
+  if "$@"; then
+    log "── $name passed ($((SECONDS - t0)) s)"
+  else
+    log "── $name FAILED ($((SECONDS - t0)) s)"
+    failed_stages+=("$name")
+  fi
+}
+
+export CI="${CI:-true}"
+stage "package metadata" yarn fix --check
+stage "lint" yarn lint
+stage "prettier" yarn prettier:check
+stage "type check" yarn tsc
+stage "jest" yarn backstage-cli repo test --ci --json --outputFile="$RESULTS/jest.json"
+stage "e2e" env PLAYWRIGHT_JSON_OUTPUT_NAME="$RESULTS/playwright.json" yarn playwright test
+
+node "$SYNTH_ROOT/scripts/summarize-tests.js" "$RESULTS/jest.json" "$RESULTS/playwright.json" || failed_stages+=("test counts")
+
+if [ "${#failed_stages[@]}" -gt 0 ]; then
+  log "failed stages: ${failed_stages[*]}"
+  exit 1
+fi
+log "all stages passed"
