@@ -13,11 +13,16 @@ export default defineConfig({
   workers: 1,
   forbidOnly: !!process.env.CI,
   retries: 0,
-  reporter: [['list'], ['json'], ['html', { open: 'never', outputFolder: 'e2e-test-report' }]],
+  reporter: [
+    ['list'],
+    ['json'],
+    ['html', { open: 'never', outputFolder: 'e2e-test-report' }],
+  ],
   webServer: [
     {
       // The same start path as the README's first command, minus the interactive checks.
-      command: 'yarn start --config app-config.yaml --config app-config.e2e.yaml',
+      command:
+        'yarn start --config app-config.yaml --config app-config.e2e.yaml',
       url: 'http://127.0.0.1:7007/.backstage/health/v1/readiness',
       reuseExistingServer: !process.env.CI,
       timeout: 300_000,

@@ -36,5 +36,7 @@ if (pw) {
   console.log(`playwright: ${s.expected} passed, ${failed} failed`);
   if (s.expected + failed === 0) ok = false;
 }
-console.log(`synth: ${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped`);
+console.log(
+  `synth: ${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped`,
+);
 process.exit(ok && counts.failed === 0 ? 0 : 1);
