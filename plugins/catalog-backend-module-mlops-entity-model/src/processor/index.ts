@@ -1,0 +1,1 @@
+export { MlopsEntitiesProcessor } from './MlopsEntitiesProcessor';
