@@ -7,3 +7,5 @@
  */
 
 export * from './entities';
+export * from './api';
+export * from './permissions';

@@ -1,0 +1,309 @@
+/**
+ * Request and response types of the mlops backend's HTTP API
+ * (`/api/mlops`). Timestamps are ISO 8601 strings in UTC.
+ */
+
+/**
+ * The value of a training parameter, typed as the MLModel declares it.
+ *
+ * @public
+ */
+export type TrainingParameterValue = string | number | boolean;
+
+/**
+ * Where a training run executes: a Ray cluster through the Ray Jobs API, or
+ * a child process of the backend (development only).
+ *
+ * @public
+ */
+export type TrainingExecutorName = 'ray' | 'local';
+
+/**
+ * The status of a training run. `pending`: recorded, not yet accepted by the
+ * engine. `submitted`: accepted, waiting for resources. `running`,
+ * `succeeded`, `failed`, `cancelled` as the engine reports them.
+ *
+ * @public
+ */
+export type TrainingRunStatus =
+  | 'pending'
+  | 'submitted'
+  | 'running'
+  | 'succeeded'
+  | 'failed'
+  | 'cancelled';
+
+/**
+ * The statuses a training run never leaves.
+ *
+ * @public
+ */
+export const TERMINAL_TRAINING_RUN_STATUSES: ReadonlyArray<TrainingRunStatus> =
+  ['succeeded', 'failed', 'cancelled'];
+
+/**
+ * Body of `POST /models/:namespace/:name/runs`. The request must carry an
+ * `Idempotency-Key` header; repeating a request with the same key returns the
+ * run the first one created. Only parameters the MLModel declares in
+ * `spec.training.parameters` are accepted; undeclared ones take their
+ * declared default.
+ *
+ * @public
+ */
+export type CreateTrainingRunRequest = {
+  parameters?: Record<string, TrainingParameterValue>;
+};
+
+/**
+ * Response of `POST /models/:namespace/:name/runs` (HTTP 202).
+ *
+ * @public
+ */
+export type CreateTrainingRunResponse = {
+  id: string;
+  status: TrainingRunStatus;
+};
+
+/**
+ * A training run of an MLModel.
+ *
+ * @public
+ */
+export type TrainingRun = {
+  id: string;
+  /** The MLModel's entity reference, e.g. `mlmodel:default/churn-classifier`. */
+  modelRef: string;
+  status: TrainingRunStatus;
+  /** Why the run is in its status, e.g. the failure reason. */
+  statusMessage?: string;
+  executor: TrainingExecutorName;
+  /** The engine's id of the run: the Ray `submission_id`, or the local process id. */
+  externalId?: string;
+  /** The parameters the run was started with, defaults included. */
+  parameters: Record<string, TrainingParameterValue>;
+  cancelRequested: boolean;
+  /** The user entity reference of whoever started the run. */
+  createdBy: string;
+  createdAt: string;
+  updatedAt: string;
+  startedAt?: string;
+  finishedAt?: string;
+  /** The model version a succeeded run registered. */
+  modelVersion?: string;
+  artifactUri?: string;
+  metrics?: Record<string, number>;
+};
+
+/**
+ * A page of training runs, newest first. Pass `nextCursor` as `cursor` to
+ * read the next page; it is absent on the last page.
+ *
+ * @public
+ */
+export type TrainingRunList = {
+  items: TrainingRun[];
+  nextCursor?: string;
+};
+
+/**
+ * A slice of a training run's log, from `GET /runs/:id/logs?after=<offset>`.
+ * Offsets count UTF-16 code units (JavaScript string indices) from the start
+ * of the log. Follow a live log by requesting `after=nextOffset` (with
+ * `wait=<seconds>` to long-poll) until `complete` is true.
+ *
+ * @public
+ */
+export type TrainingRunLogs = {
+  runId: string;
+  /** The offset of the first character of `text`. */
+  offset: number;
+  text: string;
+  /** The offset to request next. */
+  nextOffset: number;
+  /** True when the run has ended and `text` reaches the end of its log. */
+  complete: boolean;
+  /** True when the beginning of the log was dropped to bound its size. */
+  truncated?: boolean;
+};
+
+/**
+ * A registered version of an MLModel, created when a training run succeeds.
+ *
+ * @public
+ */
+export type ModelVersion = {
+  modelRef: string;
+  /** The version, as a string (MLflow's versions are strings). */
+  version: string;
+  runId?: string;
+  artifactUri?: string;
+  metrics: Record<string, number>;
+  /** Where the version is registered: MLflow's model registry or the plugin's own tables. */
+  registry: 'mlflow' | 'internal';
+  /** The MLflow registered model name, for `registry: 'mlflow'`. */
+  registeredModelName?: string;
+  createdAt: string;
+};
+
+/**
+ * A page of model versions, newest first.
+ *
+ * @public
+ */
+export type ModelVersionList = {
+  items: ModelVersion[];
+  nextCursor?: string;
+};
+
+/**
+ * How a deployment shifts traffic to the new version.
+ *
+ * @public
+ */
+export type DeploymentStrategyName = 'all-at-once' | 'canary';
+
+/**
+ * Body of `POST /models/:namespace/:name/deployments`. `weight` is the share
+ * of traffic (0 < weight < 1) a canary sends to the new version until it is
+ * promoted or rolled back. An optional `Idempotency-Key` header makes the
+ * request repeatable.
+ *
+ * @public
+ */
+export type CreateDeploymentRequest =
+  | { version: string; strategy: 'all-at-once' }
+  | { version: string; strategy: 'canary'; weight: number };
+
+/**
+ * The status of a deployment. `canary` waits for promote or rollback;
+ * `succeeded`, `failed` and `rolled-back` are final.
+ *
+ * @public
+ */
+export type DeploymentStatus =
+  | 'pending'
+  | 'deploying'
+  | 'canary'
+  | 'promoting'
+  | 'succeeded'
+  | 'failed'
+  | 'rolling-back'
+  | 'rolled-back';
+
+/**
+ * The statuses a deployment never leaves.
+ *
+ * @public
+ */
+export const TERMINAL_DEPLOYMENT_STATUSES: ReadonlyArray<DeploymentStatus> = [
+  'succeeded',
+  'failed',
+  'rolled-back',
+];
+
+/**
+ * The serving target of a deployment, from the MLModel's `spec.serving`.
+ *
+ * @public
+ */
+export type DeploymentTargetName = 'lambda' | 'ray-serve';
+
+/**
+ * A deployment of a model version to its serving target.
+ *
+ * @public
+ */
+export type Deployment = {
+  id: string;
+  modelRef: string;
+  version: string;
+  target: DeploymentTargetName;
+  strategy: DeploymentStrategyName;
+  /** The canary's traffic share, for `strategy: 'canary'`. */
+  weight?: number;
+  status: DeploymentStatus;
+  statusMessage?: string;
+  /** What the deployment changed on the target, e.g. the Lambda alias and versions. */
+  details: DeploymentDetails;
+  createdBy: string;
+  createdAt: string;
+  updatedAt: string;
+  finishedAt?: string;
+};
+
+/**
+ * Target-specific facts of a deployment.
+ *
+ * @public
+ */
+export type DeploymentDetails =
+  | {
+      target: 'lambda';
+      functionName: string;
+      alias: string;
+      region?: string;
+      /** The Lambda version published for this deployment. */
+      publishedVersion?: string;
+      /** The version the alias pointed to before, the rollback target. */
+      previousVersion?: string;
+    }
+  | {
+      target: 'ray-serve';
+      application: string;
+      routePrefix?: string;
+      /** Whether the application existed before, i.e. rollback redeploys rather than deletes. */
+      hadPreviousApplication?: boolean;
+    };
+
+/**
+ * A page of deployments, newest first.
+ *
+ * @public
+ */
+export type DeploymentList = {
+  items: Deployment[];
+  nextCursor?: string;
+};
+
+/**
+ * The overall health of an MLModel.
+ *
+ * @public
+ */
+export type ModelHealthStatus =
+  | 'healthy'
+  | 'degraded'
+  | 'unhealthy'
+  | 'unknown';
+
+/**
+ * The latest drift report of an MLModel, filled in by drift monitoring.
+ *
+ * @public
+ */
+export type ModelDriftSummary = {
+  reportId: string;
+  computedAt: string;
+  /** Whether the dataset as a whole drifted (the drifted share reached the threshold). */
+  datasetDrift: boolean;
+  /** The share of columns that drifted, 0..1. */
+  driftShare: number;
+  columnCount: number;
+  driftedColumns: string[];
+};
+
+/**
+ * Response of `GET /models/:namespace/:name/health`. `reasons` explains a
+ * status other than `healthy`; `deployments` holds the latest deployment per
+ * serving target.
+ *
+ * @public
+ */
+export type ModelHealth = {
+  modelRef: string;
+  status: ModelHealthStatus;
+  reasons: string[];
+  lastRun: TrainingRun | null;
+  deployments: Deployment[];
+  drift: ModelDriftSummary | null;
+};
