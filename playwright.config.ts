@@ -22,7 +22,7 @@ export default defineConfig({
     {
       // The same start path as the README's first command, minus the interactive checks.
       command:
-        'yarn start --config app-config.yaml --config app-config.e2e.yaml',
+        'yarn start --config ../../app-config.yaml --config ../../app-config.e2e.yaml',
       url: 'http://127.0.0.1:7007/.backstage/health/v1/readiness',
       reuseExistingServer: !process.env.CI,
       timeout: 300_000,

@@ -38,10 +38,13 @@ test.describe('quick-start portal', () => {
       nav.getByRole('link', { name: 'Catalog', exact: true }),
     ).toBeVisible();
 
-    // The example catalog is loaded: its systems are listed under the System kind.
+    // The example catalog is loaded: its two systems are listed under the System kind.
     await page.goto('/?filters[kind]=system&filters[user]=all');
     await expect(
-      page.getByRole('link', { name: /customer-intelligence/ }),
+      page.getByRole('link', { name: 'Customer Intelligence' }),
+    ).toBeVisible();
+    await expect(
+      page.getByRole('link', { name: 'Marketplace Intelligence' }),
     ).toBeVisible();
     await page.screenshot({
       path: 'e2e-test-results/catalog-systems.png',
