@@ -1,0 +1,123 @@
+import { HumanDuration } from '@backstage/types';
+
+export interface Config {
+  /**
+   * The mlops plugin. Every key is optional: without any, the plugin starts,
+   * serves reads, and answers training requests with 503 until an executor
+   * is configured.
+   */
+  mlops?: {
+    executors?: {
+      /**
+       * The executor of new training runs. Default: `ray` when
+       * `mlops.executors.ray.url` is set, else `local` when enabled.
+       */
+      default?: 'ray' | 'local';
+      /** A Ray cluster, reached through its dashboard's Jobs REST API. */
+      ray?: {
+        /** Base URL of the Ray dashboard, e.g. http://127.0.0.1:8265 */
+        url: string;
+        /**
+         * Bearer token sent to the dashboard (for a dashboard behind an
+         * authenticating proxy).
+         * @visibility secret
+         */
+        token?: string;
+        /** Timeout of one request to Ray. Default 10 seconds. */
+        requestTimeout?: HumanDuration | string;
+      };
+      /**
+       * The development executor: runs the training entrypoint as a child
+       * process of the backend. Keep it off in production.
+       */
+      local?: {
+        /** Default false. */
+        enabled?: boolean;
+        /** Runs at a time in one backend process; more wait. Default 2. */
+        maxConcurrentRuns?: number;
+        /** A run is killed and failed after this long. Default 1 hour. */
+        timeout?: HumanDuration | string;
+        /** PATH of the child process (put a Python with the training dependencies first). Default: the backend's PATH. */
+        path?: string;
+        /** Extra environment variables of the child process. */
+        env?: { [name: string]: string };
+        /** Keep the temporary working directories for debugging. Default false. */
+        keepWorkspaces?: boolean;
+        /** Where workspaces and default artefact directories go. Default: <tmp>/synth-mlops-runs */
+        workspaceDir?: string;
+      };
+    };
+    training?: {
+      /**
+       * Directories (absolute, or relative to the backend's working
+       * directory) that spec.training.workingDir may point into besides the
+       * directory of the entity's own file.
+       */
+      workingDirRoots?: string[];
+      /** Upper bound of a working directory's size. Default 100 MiB. */
+      maxWorkingDirBytes?: number;
+      /** Stored log characters per run (older output is dropped). Default 5,000,000. */
+      maxLogChars?: number;
+      /**
+       * How long an unreachable engine is retried (with backoff) before a
+       * run or deployment fails with the reason. Default 15 minutes.
+       */
+      engineRetryTimeout?: HumanDuration | string;
+    };
+    /** MLflow model registry; without it versions live in the plugin's tables only. */
+    mlflow?: {
+      /** e.g. http://127.0.0.1:5000 */
+      baseUrl: string;
+      /**
+       * Bearer token for MLflow.
+       * @visibility secret
+       */
+      token?: string;
+      requestTimeout?: HumanDuration | string;
+    };
+    targets?: {
+      /**
+       * AWS Lambda. Credentials come from here or from the AWS SDK's default
+       * chain (environment, shared config, instance role), never from
+       * entities or requests.
+       */
+      lambda?: {
+        /** Default region when spec.serving.region is not set. */
+        region?: string;
+        /** Custom endpoint, e.g. a moto server in development. */
+        endpoint?: string;
+        credentials?: {
+          accessKeyId: string;
+          /** @visibility secret */
+          secretAccessKey: string;
+          /** @visibility secret */
+          sessionToken?: string;
+        };
+        /** How long one deployment step waits for a code update. Default 5 minutes. */
+        updateTimeout?: HumanDuration | string;
+      };
+      /** Ray Serve; defaults to the Ray dashboard of mlops.executors.ray. */
+      rayServe?: {
+        url?: string;
+        /** @visibility secret */
+        token?: string;
+        requestTimeout?: HumanDuration | string;
+        /** The Serve import path of a model package. Default serve_app:app */
+        importPath?: string;
+        /** A deployment fails if the application is not RUNNING after this. Default 10 minutes. */
+        deployTimeout?: HumanDuration | string;
+      };
+    };
+    /** The global task that moves runs and deployments forward. */
+    reconciler?: {
+      /** Default 5 seconds. */
+      frequency?: HumanDuration | string;
+      /** Default 2 minutes. */
+      timeout?: HumanDuration | string;
+      /** How long a worker holds a run before another may take it. Default 30 seconds. */
+      leaseTimeout?: HumanDuration | string;
+      /** Rows per pass. Default 50. */
+      batchSize?: number;
+    };
+  };
+}

@@ -1,0 +1,95 @@
+import {
+  coreServices,
+  createBackendPlugin,
+} from '@backstage/backend-plugin-api';
+import { catalogServiceRef } from '@backstage/plugin-catalog-node';
+import { notificationService } from '@backstage/plugin-notifications-node';
+import { randomUUID } from 'node:crypto';
+import os from 'node:os';
+import { readMlopsOptions } from './config';
+import { DatabaseMlopsStore } from './database/DatabaseMlopsStore';
+import { mlopsPermissions } from '@synth/plugin-mlops-common';
+import { createRouter } from './router';
+import { createMlopsServices } from './services/createMlopsServices';
+
+/**
+ * The mlops backend plugin: training runs on Ray (or the local development
+ * executor), deployments to AWS Lambda and Ray Serve, and model health.
+ *
+ * @public
+ */
+export const mlopsPlugin = createBackendPlugin({
+  pluginId: 'mlops',
+  register(env) {
+    env.registerInit({
+      deps: {
+        config: coreServices.rootConfig,
+        logger: coreServices.logger,
+        database: coreServices.database,
+        httpRouter: coreServices.httpRouter,
+        httpAuth: coreServices.httpAuth,
+        auditor: coreServices.auditor,
+        permissions: coreServices.permissions,
+        permissionsRegistry: coreServices.permissionsRegistry,
+        scheduler: coreServices.scheduler,
+        lifecycle: coreServices.lifecycle,
+        urlReader: coreServices.urlReader,
+        catalog: catalogServiceRef,
+        notifications: notificationService,
+      },
+      async init(deps) {
+        const options = readMlopsOptions(deps.config);
+        const store = await DatabaseMlopsStore.create({
+          database: deps.database,
+        });
+        const services = createMlopsServices({
+          options,
+          store,
+          logger: deps.logger,
+          catalog: deps.catalog,
+          permissions: deps.permissions,
+          urlReader: deps.urlReader,
+          notifications: deps.notifications,
+          leaseOwner: `${os.hostname()}:${process.pid}:${randomUUID().slice(
+            0,
+            8,
+          )}`,
+        });
+
+        deps.permissionsRegistry.addPermissions([...mlopsPermissions]);
+
+        await deps.scheduler.scheduleTask({
+          id: 'mlops-reconciler',
+          scope: 'global',
+          frequency: options.reconciler.frequency,
+          timeout: options.reconciler.timeout,
+          fn: async signal => {
+            await services.reconciler.runOnce(signal);
+          },
+        });
+        deps.lifecycle.addShutdownHook(() => services.shutdown());
+
+        deps.httpRouter.use(
+          await createRouter({
+            httpAuth: deps.httpAuth,
+            auditor: deps.auditor,
+            models: services.models,
+            training: services.training,
+            deployments: services.deployments,
+            health: services.health,
+          }),
+        );
+        deps.logger.info(
+          `mlops: executors ${[
+            options.ray && `ray (${options.ray.url})`,
+            options.local.enabled && 'local',
+          ]
+            .filter(Boolean)
+            .join(', ') || 'none'}; model registry ${
+            options.mlflow ? `MLflow (${options.mlflow.url})` : 'internal'
+          }`,
+        );
+      },
+    });
+  },
+});
