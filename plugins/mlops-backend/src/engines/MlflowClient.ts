@@ -1,4 +1,4 @@
-import { FetchFn, HttpEngine } from './http';
+import { HttpTransport, HttpEngine } from './http';
 
 export type MlflowModelVersion = {
   name: string;
@@ -24,14 +24,14 @@ export class MlflowClient {
     baseUrl: string;
     token?: string;
     timeoutMs: number;
-    fetch?: FetchFn;
+    transport?: HttpTransport;
   }) {
     this.http = new HttpEngine({
       engine: `MLflow at ${options.baseUrl}`,
       baseUrl: options.baseUrl,
       token: options.token,
       timeoutMs: options.timeoutMs,
-      fetch: options.fetch,
+      transport: options.transport,
     });
   }
 

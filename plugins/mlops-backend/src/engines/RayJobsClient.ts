@@ -1,5 +1,5 @@
 import { EngineError } from './EngineError';
-import { FetchFn, HttpEngine } from './http';
+import { HttpTransport, HttpEngine } from './http';
 
 /** Ray's job status (`JobStatus` in `ray/dashboard/modules/job/common.py`). */
 export type RayJobStatus =
@@ -52,14 +52,14 @@ export class RayJobsClient {
     baseUrl: string;
     token?: string;
     timeoutMs: number;
-    fetch?: FetchFn;
+    transport?: HttpTransport;
   }) {
     this.http = new HttpEngine({
       engine: `Ray Jobs API at ${options.baseUrl}`,
       baseUrl: options.baseUrl,
       token: options.token,
       timeoutMs: options.timeoutMs,
-      fetch: options.fetch,
+      transport: options.transport,
     });
   }
 

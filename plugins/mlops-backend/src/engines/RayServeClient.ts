@@ -1,4 +1,4 @@
-import { FetchFn, HttpEngine } from './http';
+import { HttpTransport, HttpEngine } from './http';
 
 /** Application status in Ray Serve (`serve/_private/common.py`). */
 export type ServeApplicationStatus =
@@ -47,14 +47,14 @@ export class RayServeClient {
     baseUrl: string;
     token?: string;
     timeoutMs: number;
-    fetch?: FetchFn;
+    transport?: HttpTransport;
   }) {
     this.http = new HttpEngine({
       engine: `Ray Serve API at ${options.baseUrl}`,
       baseUrl: options.baseUrl,
       token: options.token,
       timeoutMs: options.timeoutMs,
-      fetch: options.fetch,
+      transport: options.transport,
     });
   }
 

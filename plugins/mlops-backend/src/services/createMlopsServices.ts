@@ -7,7 +7,7 @@ import { CatalogService } from '@backstage/plugin-catalog-node';
 import { NotificationService } from '@backstage/plugin-notifications-node';
 import { MlopsOptions } from '../config';
 import { MlopsStore } from '../database/MlopsStore';
-import { FetchFn } from '../engines/http';
+import { HttpTransport } from '../engines/http';
 import { MlflowClient } from '../engines/MlflowClient';
 import { RayJobsClient } from '../engines/RayJobsClient';
 import { RayServeClient } from '../engines/RayServeClient';
@@ -42,7 +42,7 @@ export function createMlopsServices(deps: {
   notifications?: NotificationService;
   leaseOwner: string;
   /** Overrides for tests. */
-  fetch?: FetchFn;
+  transport?: HttpTransport;
   lambdaTarget?: DeploymentTarget;
 }) {
   const { options, store, logger, leaseOwner } = deps;
@@ -57,7 +57,7 @@ export function createMlopsServices(deps: {
           baseUrl: options.mlflow.url,
           token: options.mlflow.token,
           timeoutMs: options.mlflow.requestTimeoutMs,
-          fetch: deps.fetch,
+          transport: deps.transport,
         })
       : undefined,
   });
@@ -67,7 +67,7 @@ export function createMlopsServices(deps: {
           baseUrl: options.ray.url,
           token: options.ray.token,
           timeoutMs: options.ray.requestTimeoutMs,
-          fetch: deps.fetch,
+          transport: deps.transport,
         }),
         urlReader: deps.urlReader,
         maxWorkingDirBytes: options.training.maxWorkingDirBytes,
@@ -111,7 +111,7 @@ export function createMlopsServices(deps: {
         baseUrl: options.rayServe.url,
         token: options.rayServe.token,
         timeoutMs: options.rayServe.requestTimeoutMs,
-        fetch: deps.fetch,
+        transport: deps.transport,
       }),
       importPath: options.rayServe.importPath,
       deployTimeoutMs: options.rayServe.deployTimeoutMs,
