@@ -9,5 +9,14 @@
  */
 
 export { mlopsPlugin } from './plugin';
+export {
+  EntityDatasetSchemaCard,
+  EntityDatasetUsageCard,
+  EntityFeatureCard,
+  EntityMlLineageCard,
+  EntityModelCard,
+  MlCatalogPage,
+} from './extensions';
 export { rootRouteRef } from './routes';
 export * from './api';
+export type { MlLineageCardProps } from './components/LineageGraph';

@@ -1,1 +1,6 @@
 import '@testing-library/jest-dom';
+import { configure } from '@testing-library/react';
+
+// The test machines have two cores shared with other work; lazy-loaded pages
+// and debounced graphs can take more than the default second to appear.
+configure({ asyncUtilTimeout: 5000 });

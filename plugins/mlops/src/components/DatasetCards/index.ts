@@ -1,0 +1,2 @@
+export { DatasetSchemaCard } from './DatasetSchemaCard';
+export { DatasetUsageCard } from './DatasetUsageCard';

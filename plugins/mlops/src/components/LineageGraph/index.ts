@@ -1,0 +1,2 @@
+export { MlLineageCard } from './MlLineageCard';
+export type { MlLineageCardProps } from './MlLineageCard';

@@ -1,0 +1,314 @@
+import { CatalogClient } from '@backstage/catalog-client';
+import { catalogApiRef, entityRouteRef } from '@backstage/plugin-catalog-react';
+import {
+  MockFetchApi,
+  TestApiProvider,
+  mockApis,
+  registerMswTestHooks,
+  renderInTestApp,
+} from '@backstage/test-utils';
+import { screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { http, HttpResponse } from 'msw';
+import { setupServer } from 'msw/node';
+import { MlopsClient, mlopsApiRef } from '../../api';
+import { createFakeCatalog } from '../../__testUtils__/fakeCatalog';
+import { churnCatalog, generateModels } from '../../__testUtils__/fixtures';
+import { MlCatalogContent } from './MlCatalogContent';
+
+const server = setupServer();
+registerMswTestHooks(server);
+
+const discoveryApi = mockApis.discovery({ baseUrl: 'http://backstage:7007' });
+const fetchApi = new MockFetchApi();
+
+function healthHandler(statuses: Record<string, string> = {}) {
+  return http.get(
+    'http://backstage:7007/api/mlops/models/:namespace/:name/health',
+    ({ params }) => {
+      const status = statuses[params.name as string];
+      return status
+        ? HttpResponse.json({
+            status,
+            reasons: [`${params.name} is ${status}`],
+          })
+        : HttpResponse.json(
+            { error: { name: 'NotFoundError', message: 'Not found' } },
+            { status: 404 },
+          );
+    },
+  );
+}
+
+async function renderCatalog(initialPath = '/ml') {
+  return renderInTestApp(
+    <TestApiProvider
+      apis={[
+        [catalogApiRef, new CatalogClient({ discoveryApi, fetchApi })],
+        [mlopsApiRef, new MlopsClient({ discoveryApi, fetchApi })],
+      ]}
+    >
+      <MlCatalogContent />
+    </TestApiProvider>,
+    {
+      routeEntries: [initialPath],
+      mountedRoutes: { '/catalog/:namespace/:kind/:name': entityRouteRef },
+    },
+  );
+}
+
+function rowNames(): string[] {
+  const table = screen.getByRole('table', {
+    name: /models|datasets|features/i,
+  });
+  return within(table)
+    .getAllByRole('row')
+    .slice(1)
+    .map(row => within(row).getAllByRole('cell')[0].textContent ?? '');
+}
+
+describe('MlCatalogContent', () => {
+  it('lists the first page of models, asking the catalog only for the fields the table shows', async () => {
+    const catalog = createFakeCatalog([...churnCatalog, ...generateModels(45)]);
+    server.use(
+      ...catalog.handlers,
+      healthHandler({ 'churn-classifier': 'degraded' }),
+    );
+
+    await renderCatalog();
+
+    expect(await screen.findByText('Churn classifier')).toBeInTheDocument();
+    expect(screen.getByText('1–20 of 46')).toBeInTheDocument();
+    expect(rowNames()).toHaveLength(20);
+    expect(rowNames()[0]).toBe('Churn classifier');
+
+    const [first] = catalog.queries();
+    expect(first.searchParams.getAll('filter')).toEqual(['kind=MLModel']);
+    expect(first.searchParams.get('limit')).toBe('20');
+    expect(first.searchParams.get('orderField')).toBe('metadata.name,asc');
+    const fields = first.searchParams.get('fields')!.split(',');
+    expect(fields).toEqual(
+      expect.arrayContaining(['metadata.name', 'spec.owner', 'spec.framework']),
+    );
+    expect(fields).not.toContain('spec.modelCard');
+    expect(fields).not.toContain('relations');
+
+    // The health column shows what the backend says, and "unknown" where it has nothing.
+    const churnRow = screen.getByText('Churn classifier').closest('tr')!;
+    expect(await within(churnRow).findByText('degraded')).toBeInTheDocument();
+    const otherRow = screen.getByText('Model 001').closest('tr')!;
+    expect(await within(otherRow).findByText('unknown')).toBeInTheDocument();
+  });
+
+  it('pages forward and back by cursor alone', async () => {
+    const catalog = createFakeCatalog(generateModels(45));
+    server.use(...catalog.handlers, healthHandler());
+
+    await renderCatalog();
+    expect(await screen.findByText('Model 001')).toBeInTheDocument();
+    expect(
+      screen.getByRole('button', { name: 'Previous page' }),
+    ).toBeDisabled();
+
+    await userEvent.click(screen.getByRole('button', { name: 'Next page' }));
+    expect(await screen.findByText('Model 021')).toBeInTheDocument();
+    expect(screen.getByText('21–40 of 45')).toBeInTheDocument();
+    expect(screen.queryByText('Model 001')).not.toBeInTheDocument();
+
+    const second = catalog.queries()[1];
+    expect(second.searchParams.get('cursor')).toBeTruthy();
+    expect(second.searchParams.get('limit')).toBe('20');
+    expect(second.searchParams.get('fields')).toContain('spec.owner');
+    expect(second.searchParams.has('filter')).toBe(false);
+    expect(second.searchParams.has('orderField')).toBe(false);
+
+    await userEvent.click(screen.getByRole('button', { name: 'Next page' }));
+    expect(await screen.findByText('41–45 of 45')).toBeInTheDocument();
+    expect(screen.getByRole('button', { name: 'Next page' })).toBeDisabled();
+
+    await userEvent.click(
+      screen.getByRole('button', { name: 'Previous page' }),
+    );
+    expect(await screen.findByText('21–40 of 45')).toBeInTheDocument();
+    await userEvent.click(
+      screen.getByRole('button', { name: 'Previous page' }),
+    );
+    expect(await screen.findByText('1–20 of 45')).toBeInTheDocument();
+    expect(screen.getByText('Model 001')).toBeInTheDocument();
+  });
+
+  it('filters by owner with options from the catalog facets', async () => {
+    const catalog = createFakeCatalog(generateModels(30));
+    server.use(...catalog.handlers, healthHandler());
+
+    await renderCatalog();
+    expect(await screen.findByText('1–20 of 30')).toBeInTheDocument();
+
+    const filters = screen.getByRole('group', { name: 'Filters' });
+    await userEvent.click(
+      within(filters).getByRole('button', { name: /Owner/ }),
+    );
+    await userEvent.click(
+      await screen.findByRole('option', { name: 'risk-ml (10)' }),
+    );
+
+    expect(await screen.findByText('1–10 of 10')).toBeInTheDocument();
+    const last = catalog.queries().at(-1)!;
+    expect(last.searchParams.getAll('filter')).toEqual([
+      'kind=MLModel,spec.owner=risk-ml',
+    ]);
+    const table = screen.getByRole('table', { name: 'Models' });
+    for (const row of within(table).getAllByRole('row').slice(1)) {
+      expect(within(row).getByText('risk-ml')).toBeInTheDocument();
+    }
+  });
+
+  it('restores filters, search and sort from the URL', async () => {
+    const catalog = createFakeCatalog(generateModels(30));
+    server.use(...catalog.handlers, healthHandler());
+
+    await renderCatalog(
+      '/ml?owner=customer-ml&tag=even&q=model&sort=type&order=desc',
+    );
+
+    expect(await screen.findByText('1–5 of 5')).toBeInTheDocument();
+    const [first] = catalog.queries();
+    expect(first.searchParams.getAll('filter')).toEqual([
+      'kind=MLModel,spec.owner=customer-ml,metadata.tags=even',
+    ]);
+    expect(first.searchParams.get('fullTextFilterTerm')).toBe('model');
+    expect(first.searchParams.get('fullTextFilterFields')).toBe(
+      'metadata.name,metadata.title',
+    );
+    expect(first.searchParams.get('orderField')).toBe('spec.type,desc');
+    expect(screen.getByLabelText('Search')).toHaveValue('model');
+  });
+
+  it('searches by name or title on the server', async () => {
+    const catalog = createFakeCatalog(generateModels(30));
+    server.use(...catalog.handlers, healthHandler());
+
+    await renderCatalog();
+    expect(await screen.findByText('1–20 of 30')).toBeInTheDocument();
+
+    await userEvent.type(screen.getByLabelText('Search'), 'model 02');
+
+    expect(await screen.findByText('1–10 of 10')).toBeInTheDocument();
+    expect(rowNames()).toEqual(
+      Array.from({ length: 10 }, (_, i) => `Model 0${20 + i}`),
+    );
+    const last = catalog.queries().at(-1)!;
+    expect(last.searchParams.get('fullTextFilterTerm')).toBe('model 02');
+  });
+
+  it('sorts by a column on the server, toggling the direction', async () => {
+    const catalog = createFakeCatalog(generateModels(6));
+    server.use(...catalog.handlers, healthHandler());
+
+    await renderCatalog();
+    expect(await screen.findByText('1–6 of 6')).toBeInTheDocument();
+
+    await userEvent.click(
+      within(screen.getByRole('table')).getByRole('button', { name: 'Owner' }),
+    );
+    await waitFor(() =>
+      expect(catalog.queries().at(-1)!.searchParams.get('orderField')).toBe(
+        'spec.owner,asc',
+      ),
+    );
+    await waitFor(() => expect(rowNames()[0]).toBe('Model 003'));
+
+    await userEvent.click(
+      within(screen.getByRole('table')).getByRole('button', { name: 'Owner' }),
+    );
+    await waitFor(() =>
+      expect(catalog.queries().at(-1)!.searchParams.get('orderField')).toBe(
+        'spec.owner,desc',
+      ),
+    );
+    await waitFor(() => expect(rowNames()[0]).toBe('Model 002'));
+  });
+
+  it('explains an empty result and clears the filters', async () => {
+    const catalog = createFakeCatalog(generateModels(3));
+    server.use(...catalog.handlers, healthHandler());
+
+    await renderCatalog('/ml?q=no-such-model');
+
+    expect(
+      await screen.findByText('No models match these filters'),
+    ).toBeInTheDocument();
+    await userEvent.click(
+      screen.getAllByRole('button', { name: 'Clear filters' }).at(-1)!,
+    );
+    expect(await screen.findByText('1–3 of 3')).toBeInTheDocument();
+  });
+
+  it('says when the catalog has no entities of a kind', async () => {
+    const catalog = createFakeCatalog(generateModels(3));
+    server.use(...catalog.handlers, healthHandler());
+
+    await renderCatalog('/ml?view=features');
+
+    expect(
+      await screen.findByText('No features in the catalog yet'),
+    ).toBeInTheDocument();
+  });
+
+  it('shows a catalog error and recovers on retry', async () => {
+    const catalog = createFakeCatalog(generateModels(3));
+    server.use(...catalog.handlers, healthHandler());
+    // Handlers added later take precedence: the first listing fails once.
+    server.use(
+      http.get(
+        '*/api/catalog/entities/by-query',
+        () =>
+          HttpResponse.json(
+            { error: { name: 'Error', message: 'database is locked' } },
+            { status: 503 },
+          ),
+        { once: true },
+      ),
+    );
+
+    await renderCatalog();
+
+    expect(
+      await screen.findByText(/Could not load models/),
+    ).toBeInTheDocument();
+    expect(screen.getAllByText(/database is locked/).length).toBeGreaterThan(0);
+
+    await userEvent.click(screen.getByRole('button', { name: 'Try again' }));
+    expect(await screen.findByText('1–3 of 3')).toBeInTheDocument();
+  });
+
+  it('switches to the datasets and features views with their own columns', async () => {
+    const catalog = createFakeCatalog(churnCatalog);
+    server.use(...catalog.handlers, healthHandler());
+
+    await renderCatalog();
+    expect(await screen.findByText('Churn classifier')).toBeInTheDocument();
+
+    await userEvent.click(screen.getByRole('tab', { name: 'Datasets' }));
+    expect(
+      await screen.findByText('Churn training snapshots'),
+    ).toBeInTheDocument();
+    const datasets = screen.getByRole('table', { name: 'Datasets' });
+    expect(within(datasets).getByText('Format')).toBeInTheDocument();
+    expect(within(datasets).getByText('parquet')).toBeInTheDocument();
+    expect(catalog.queries().at(-1)!.searchParams.getAll('filter')).toEqual([
+      'kind=Dataset',
+    ]);
+
+    await userEvent.click(screen.getByRole('tab', { name: 'Features' }));
+    expect(await screen.findByText('Tenure in months')).toBeInTheDocument();
+    const features = screen.getByRole('table', { name: 'Features' });
+    expect(within(features).getByText('Source')).toBeInTheDocument();
+    expect(
+      within(features).getByRole('link', { name: /churn-training-snapshots/ }),
+    ).toHaveAttribute(
+      'href',
+      '/catalog/default/dataset/churn-training-snapshots',
+    );
+  });
+});

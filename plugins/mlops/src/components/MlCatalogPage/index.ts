@@ -1,0 +1,2 @@
+export { MlCatalogContent, TABLE_RENDERED_MARK } from './MlCatalogContent';
+export { MlCatalogPage } from './MlCatalogPage';

@@ -1,0 +1,93 @@
+import { QueryEntitiesResponse } from '@backstage/catalog-client';
+import { useApi } from '@backstage/core-plugin-api';
+import { catalogApiRef } from '@backstage/plugin-catalog-react';
+import { useCallback, useState } from 'react';
+import useAsyncRetry from 'react-use/esm/useAsyncRetry';
+import {
+  LIST_FIELDS,
+  MlCatalogQuery,
+  buildInitialRequest,
+  formatMlCatalogQuery,
+} from '../../lib/catalogQuery';
+
+type PagePosition = {
+  /** The query and page size the position belongs to. */
+  key: string;
+  /** The cursor of the page; the first page has none. */
+  cursor?: string;
+  /** Zero-based page number, for the "21–40 of N" label. */
+  index: number;
+};
+
+export type EntityPages = {
+  loading: boolean;
+  error?: Error;
+  response?: QueryEntitiesResponse;
+  /** Zero-based index of the first row on the page. */
+  offset: number;
+  next?: () => void;
+  previous?: () => void;
+  retry: () => void;
+};
+
+/**
+ * Pages through the catalog with the by-query API: the first page sends the
+ * filter, order, text search, fields and limit; every later page sends only
+ * the cursor the previous answer gave, plus the same fields and limit.
+ * Changing the query or the page size starts again from the first page.
+ */
+export function useEntityPages(
+  query: MlCatalogQuery,
+  pageSize: number,
+): EntityPages {
+  const catalogApi = useApi(catalogApiRef);
+  const key = `${formatMlCatalogQuery(query).toString()}|${pageSize}`;
+  const [position, setPosition] = useState<PagePosition>({ key, index: 0 });
+  const current: PagePosition =
+    position.key === key ? position : { key, index: 0 };
+
+  const state = useAsyncRetry(
+    async () => ({
+      key,
+      response: await catalogApi.queryEntities(
+        current.cursor
+          ? { cursor: current.cursor, fields: LIST_FIELDS, limit: pageSize }
+          : buildInitialRequest(query, pageSize),
+      ),
+    }),
+    // The key stands for the query and page size.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+    [catalogApi, key, current.cursor],
+  );
+
+  // While another page of the same listing loads, the rows of the last one
+  // stay; rows of a different query never show under the new one.
+  const response = state.value?.key === key ? state.value.response : undefined;
+  const nextCursor = state.loading ? undefined : response?.pageInfo.nextCursor;
+  const prevCursor = state.loading ? undefined : response?.pageInfo.prevCursor;
+
+  const next = useCallback(() => {
+    if (nextCursor) {
+      setPosition({ key, cursor: nextCursor, index: current.index + 1 });
+    }
+  }, [key, nextCursor, current.index]);
+  const previous = useCallback(() => {
+    if (prevCursor) {
+      setPosition({
+        key,
+        cursor: current.index > 1 ? prevCursor : undefined,
+        index: current.index - 1,
+      });
+    }
+  }, [key, prevCursor, current.index]);
+
+  return {
+    loading: state.loading,
+    error: state.error,
+    response,
+    offset: current.index * pageSize,
+    next: nextCursor ? next : undefined,
+    previous: prevCursor ? previous : undefined,
+    retry: state.retry,
+  };
+}

@@ -1,0 +1,3 @@
+export { RelatedEntityList, UnresolvedEntityRef } from './RelatedEntityList';
+export { useResolvedEntities } from './useResolvedEntities';
+export type { ResolvedEntity } from './useResolvedEntities';
