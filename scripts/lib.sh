@@ -23,10 +23,10 @@ check_build_prereqs() {
   require_cmd make "needed to compile better-sqlite3" "apt-get install -y make"
   require_cmd g++ "needed to compile better-sqlite3" "apt-get install -y g++"
   require_cmd npm "needed to fetch Node.js 22 and Yarn from the npm registry" "install Node.js with npm (any version >= 18)"
-  local free_kb
+  local free_kb need_kb="${SYNTH_MIN_FREE_KB:-$((4 * 1024 * 1024))}"
   free_kb=$(df -Pk "$SYNTH_ROOT" | awk 'NR==2 {print $4}')
-  if [ -n "$free_kb" ] && [ "$free_kb" -lt $((4 * 1024 * 1024)) ]; then
-    die "only $((free_kb / 1024)) MiB free on the disk holding $SYNTH_ROOT; the install needs about 4 GiB" \
+  if [ -n "$free_kb" ] && [ "$free_kb" -lt "$need_kb" ]; then
+    die "only $((free_kb / 1024)) MiB free on the disk holding $SYNTH_ROOT; the install needs about $((need_kb / 1024 / 1024)) GiB" \
       "free disk space (for example 'yarn cache clean' or remove old node_modules) and run the command again"
   fi
 }
@@ -59,9 +59,10 @@ ensure_toolchain() {
     fi
   fi
   if [ "$tools_ok" = 0 ]; then
+    require_cmd npm "needed to fetch Node.js 22 and Yarn from the npm registry" "install Node.js with npm (any version >= 18)"
     log "installing the toolchain (Node.js 22 and Yarn) from the npm registry into tools/"
     rm -rf "$TOOLS_DIR/node_modules"
-    (cd "$TOOLS_DIR" && npm ci --no-audit --no-fund --loglevel=error) ||
+    (cd "$TOOLS_DIR" && npm ci --no-audit --no-fund --loglevel=error >&2) ||
       die "could not install the toolchain from the npm registry" "check that the npm registry is reachable ('npm ping') and run the command again"
   fi
   local node_home=""

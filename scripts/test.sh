@@ -28,6 +28,8 @@ stage() { # stage NAME CMD...
 }
 
 export CI="${CI:-true}"
+stage "set-up scripts" node --test --test-reporter=spec --test-reporter-destination=stdout \
+  --test-reporter=tap --test-reporter-destination="$RESULTS/setup.tap" scripts/setup.test.mjs
 stage "package metadata" yarn fix --check
 stage "lint" yarn lint
 stage "prettier" yarn prettier:check
@@ -35,7 +37,7 @@ stage "type check" yarn tsc
 stage "jest" yarn backstage-cli repo test --ci --json --outputFile="$RESULTS/jest.json"
 stage "e2e" env PLAYWRIGHT_JSON_OUTPUT_NAME="$RESULTS/playwright.json" yarn playwright test
 
-node "$SYNTH_ROOT/scripts/summarize-tests.js" "$RESULTS/jest.json" "$RESULTS/playwright.json" || failed_stages+=("test counts")
+node "$SYNTH_ROOT/scripts/summarize-tests.js" "$RESULTS/setup.tap" "$RESULTS/jest.json" "$RESULTS/playwright.json" || failed_stages+=("test counts")
 
 if [ "${#failed_stages[@]}" -gt 0 ]; then
   log "failed stages: ${failed_stages[*]}"
