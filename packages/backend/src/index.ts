@@ -38,10 +38,9 @@ backend.add(import('@backstage/plugin-catalog-backend-module-logs'));
 
 // permission plugin
 backend.add(import('@backstage/plugin-permission-backend'));
-// See https://backstage.io/docs/permissions/getting-started for how to create your own permission policy
-backend.add(
-  import('@backstage/plugin-permission-backend-module-allow-all-policy'),
-);
+// Example policy: owners of an MLModel may train, deploy, roll back and run drift; everyone may read.
+// See https://backstage.io/docs/permissions/getting-started for how to write your own.
+backend.add(import('@synth/plugin-permission-backend-module-mlops-policy'));
 
 // search plugin
 backend.add(import('@backstage/plugin-search-backend'));
@@ -62,5 +61,8 @@ backend.add(import('@backstage/plugin-signals-backend'));
 
 // mcp actions plugin
 backend.add(import('@backstage/plugin-mcp-actions-backend'));
+
+// mlops plugin: training runs, deployments and model health
+backend.add(import('@synth/plugin-mlops-backend'));
 
 backend.start();
