@@ -19,6 +19,7 @@ backend.add(import('@backstage/plugin-scaffolder-backend-module-github'));
 backend.add(
   import('@backstage/plugin-scaffolder-backend-module-notifications'),
 );
+backend.add(import('@synth/plugin-scaffolder-backend-module-mlops'));
 
 // auth plugin
 backend.add(import('@backstage/plugin-auth-backend'));

@@ -1,0 +1,1 @@
+export { createEntityWriteAction, ENTITY_WRITE_ACTION_ID } from './entityWrite';

@@ -1,0 +1,143 @@
+import {
+  DefaultNamespaceEntityPolicy,
+  Entity,
+  EntityPolicies,
+  FieldFormatEntityPolicy,
+  NoForeignRootFieldsEntityPolicy,
+  SchemaValidEntityPolicy,
+  stringifyEntityRef,
+} from '@backstage/catalog-model';
+import { InputError, toError } from '@backstage/errors';
+import { CatalogService } from '@backstage/plugin-catalog-node';
+import { BackstageCredentials } from '@backstage/backend-plugin-api';
+import {
+  DATASET_KIND,
+  datasetEntityV1alpha1Validator,
+  FEATURE_KIND,
+  featureEntityV1alpha1Validator,
+  MLMODEL_KIND,
+  mlModelEntityV1alpha1Validator,
+  MlopsKindValidator,
+} from '@synth/plugin-mlops-common';
+import { assertName, assertNoTemplateSyntax } from './inputChecks';
+
+/** The kinds the validated-entity action writes, and who validates them. */
+const MLOPS_VALIDATORS: Record<string, MlopsKindValidator> = {
+  [MLMODEL_KIND]: mlModelEntityV1alpha1Validator,
+  [DATASET_KIND]: datasetEntityV1alpha1Validator,
+  [FEATURE_KIND]: featureEntityV1alpha1Validator,
+};
+
+/**
+ * Kinds written next to the mlops kinds (an MLModel's endpoint is an API
+ * entity). `@backstage/catalog-model` exports no validator for them, so the
+ * catalog's own `validate-entity` endpoint checks them.
+ */
+const CATALOG_VALIDATED_KINDS = ['API'];
+
+/**
+ * The kinds {@link validateEntities} accepts.
+ *
+ * @public
+ */
+export const WRITABLE_KINDS: ReadonlyArray<string> = [
+  ...Object.keys(MLOPS_VALIDATORS),
+  ...CATALOG_VALIDATED_KINDS,
+];
+
+/** What the catalog applies to every entity before the kind processors. */
+const catalogPolicy = EntityPolicies.allOf([
+  new DefaultNamespaceEntityPolicy(),
+  new NoForeignRootFieldsEntityPolicy(),
+  new FieldFormatEntityPolicy(),
+  new SchemaValidEntityPolicy(),
+]);
+
+/**
+ * Validates entities exactly as the catalog will: the catalog's entity
+ * policies (envelope, metadata formats, no foreign root fields), then the
+ * kind's validator: `@synth/plugin-mlops-common` for MLModel, Dataset and
+ * Feature, the catalog's `validate-entity` endpoint for API. On top, names
+ * must be {@link NAME_PATTERN} names and no string may carry template
+ * syntax. Every failure is an `InputError` naming `<field>[index]` and the
+ * offending path.
+ *
+ * @public
+ */
+export async function validateEntities(
+  entities: unknown[],
+  options: {
+    field: string;
+    catalog: CatalogService;
+    credentials: () => Promise<BackstageCredentials>;
+    /** The location the entities will be read from, for the catalog's check. */
+    locationRef: string;
+  },
+): Promise<Entity[]> {
+  const { field } = options;
+  if (entities.length === 0) {
+    throw new InputError(`${field} must hold at least one entity`);
+  }
+  const validated: Entity[] = [];
+  const refs = new Set<string>();
+  for (const [index, data] of entities.entries()) {
+    const at = `${field}[${index}]`;
+    if (!data || typeof data !== 'object' || Array.isArray(data)) {
+      throw new InputError(`${at} must be an entity object`);
+    }
+    assertNoTemplateSyntax(data, at);
+    const candidate = data as Entity;
+    if (!WRITABLE_KINDS.includes(candidate.kind)) {
+      throw new InputError(
+        `${at}.kind must be one of ${WRITABLE_KINDS.join(
+          ', ',
+        )}; got ${JSON.stringify(candidate.kind)}`,
+      );
+    }
+    assertName(candidate.metadata?.name, `${at}.metadata.name`);
+
+    let entity: Entity;
+    try {
+      const result = await catalogPolicy.enforce(candidate);
+      if (!result) {
+        throw new Error('the catalog policies rejected it');
+      }
+      entity = result;
+    } catch (error) {
+      throw new InputError(`${at} is not a valid entity: ${toError(error).message}`);
+    }
+
+    const validator = MLOPS_VALIDATORS[entity.kind];
+    if (validator) {
+      try {
+        if (!(await validator.check(entity))) {
+          throw new Error(`apiVersion ${entity.apiVersion} is not supported`);
+        }
+      } catch (error) {
+        throw new InputError(`${at}: ${toError(error).message}`);
+      }
+    } else {
+      const response = await options.catalog.validateEntity(
+        entity,
+        options.locationRef,
+        { credentials: await options.credentials() },
+      );
+      if (!response.valid) {
+        throw new InputError(
+          `${at}: invalid ${entity.kind} entity: ${response.errors
+            .map(e => e.message)
+            .join('; ')}`,
+        );
+      }
+    }
+
+    const ref = stringifyEntityRef(entity);
+    if (refs.has(ref)) {
+      throw new InputError(`${at} repeats the entity ${ref}`);
+    }
+    refs.add(ref);
+    // Written as given: the policies only add defaults such as the namespace.
+    validated.push(candidate);
+  }
+  return validated;
+}
