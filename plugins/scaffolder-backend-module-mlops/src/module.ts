@@ -1,7 +1,10 @@
-import { createBackendModule } from '@backstage/backend-plugin-api';
+import {
+  coreServices,
+  createBackendModule,
+} from '@backstage/backend-plugin-api';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { scaffolderActionsExtensionPoint } from '@backstage/plugin-scaffolder-node';
-import { createEntityWriteAction } from './actions';
+import { createEntityWriteAction, createPublishLocalAction } from './actions';
 
 /**
  * The scaffolder actions of the mlops plugin.
@@ -16,9 +19,13 @@ export const scaffolderModuleMlops = createBackendModule({
       deps: {
         scaffolder: scaffolderActionsExtensionPoint,
         catalog: catalogServiceRef,
+        config: coreServices.rootConfig,
       },
-      async init({ scaffolder, catalog }) {
-        scaffolder.addActions(createEntityWriteAction({ catalog }));
+      async init({ scaffolder, catalog, config }) {
+        scaffolder.addActions(
+          createEntityWriteAction({ catalog }),
+          createPublishLocalAction({ config, catalog }),
+        );
       },
     });
   },

@@ -1,1 +1,6 @@
 export { createEntityWriteAction, ENTITY_WRITE_ACTION_ID } from './entityWrite';
+export {
+  createPublishLocalAction,
+  findCoveringLocation,
+  PUBLISH_LOCAL_ACTION_ID,
+} from './publishLocal';
