@@ -22,6 +22,7 @@ export * from './DatasetEntityV1alpha1';
 export * from './FeatureEntityV1alpha1';
 export * from './MLModelEntityV1alpha1';
 export * from './relations';
+export { getMlopsSearchTerms } from './search';
 export { createMlopsKindValidator, readEntityPath } from './validation';
 export type { MlopsKindValidator } from './validation';
 

@@ -157,6 +157,23 @@ function describeEntity(data: unknown, kind: string): string {
   });
 }
 
+/** The values a schema allows for a top-level field, from its `allOf` parts. */
+function enumOf(schema: unknown, field: string): unknown[] {
+  const parts =
+    (
+      schema as {
+        allOf?: Array<{ properties?: Record<string, { enum?: unknown[] }> }>;
+      }
+    )?.allOf ?? [];
+  const values = parts.flatMap(part => part?.properties?.[field]?.enum ?? []);
+  if (values.length === 0) {
+    throw new TypeError(
+      `The schema has no enum for ${field} in its allOf parts`,
+    );
+  }
+  return values;
+}
+
 /**
  * Builds the validator of one mlops kind from its JSON schema: the catalog's
  * schema validator, then the rules a schema cannot express (the kinds of
@@ -170,6 +187,10 @@ export function createMlopsKindValidator(
   schema: unknown,
 ): MlopsKindValidator {
   const validate = entityKindSchemaValidator(schema);
+  // The catalog asks every processor about every entity: answer for other
+  // kinds and versions without running the whole schema.
+  const kinds = enumOf(schema, 'kind');
+  const apiVersions = enumOf(schema, 'apiVersion');
   const fail = (data: unknown, detail: string): never => {
     throw new InputError(
       `Invalid ${kind} entity ${describeEntity(data, kind)}: ${detail}`,
@@ -178,6 +199,12 @@ export function createMlopsKindValidator(
   return {
     kind,
     async check(data: Entity): Promise<boolean> {
+      if (
+        !kinds.includes(data?.kind) ||
+        !apiVersions.includes(data?.apiVersion)
+      ) {
+        return false;
+      }
       let entity: Entity | false;
       try {
         entity = validate(data);
