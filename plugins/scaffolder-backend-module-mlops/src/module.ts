@@ -4,7 +4,11 @@ import {
 } from '@backstage/backend-plugin-api';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { scaffolderActionsExtensionPoint } from '@backstage/plugin-scaffolder-node';
-import { createEntityWriteAction, createPublishLocalAction } from './actions';
+import {
+  createEntityWriteAction,
+  createPublishLocalAction,
+  createTrainingTriggerAction,
+} from './actions';
 
 /**
  * The scaffolder actions of the mlops plugin.
@@ -20,11 +24,14 @@ export const scaffolderModuleMlops = createBackendModule({
         scaffolder: scaffolderActionsExtensionPoint,
         catalog: catalogServiceRef,
         config: coreServices.rootConfig,
+        discovery: coreServices.discovery,
+        auth: coreServices.auth,
       },
-      async init({ scaffolder, catalog, config }) {
+      async init({ scaffolder, catalog, config, discovery, auth }) {
         scaffolder.addActions(
           createEntityWriteAction({ catalog }),
           createPublishLocalAction({ config, catalog }),
+          createTrainingTriggerAction({ discovery, auth }),
         );
       },
     });

@@ -33,9 +33,9 @@ describe('mlops:entity:write examples', () => {
         path.join(workspace.path, outputs.path as string),
         'utf8',
       );
-      expect(
-        yaml.parseAllDocuments(written).map(d => d.toJSON()),
-      ).toEqual(step.input.entities);
+      expect(yaml.parseAllDocuments(written).map(d => d.toJSON())).toEqual(
+        step.input.entities,
+      );
     },
   );
 });

@@ -153,8 +153,7 @@ describe('mlops:entity:write', () => {
       errors: [{ name: 'InputError', message: 'spec.definition is missing' }],
     });
     await expect(
-      run({ entities: [model, { ...api, spec: { type: 'openapi' } }] })
-        .promise,
+      run({ entities: [model, { ...api, spec: { type: 'openapi' } }] }).promise,
     ).rejects.toThrow(
       'entities[1]: invalid API entity: spec.definition is missing',
     );

@@ -4,3 +4,8 @@ export {
   findCoveringLocation,
   PUBLISH_LOCAL_ACTION_ID,
 } from './publishLocal';
+export {
+  createTrainingTriggerAction,
+  idempotencyKeyFor,
+  TRAINING_TRIGGER_ACTION_ID,
+} from './trainingTrigger';

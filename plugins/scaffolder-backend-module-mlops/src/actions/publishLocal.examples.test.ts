@@ -51,9 +51,9 @@ describe('mlops:publish:local examples', () => {
         workspacePath: workspace.path,
       });
       await action.handler(ctx);
-      expect(
-        fs.readFileSync(outputs.catalogInfoPath as string, 'utf8'),
-      ).toBe(MODEL);
+      expect(fs.readFileSync(outputs.catalogInfoPath as string, 'utf8')).toBe(
+        MODEL,
+      );
       expect(catalog.refreshEntity).toHaveBeenCalledTimes(1);
     },
   );

@@ -41,7 +41,8 @@ const API = {
     type: 'openapi',
     lifecycle: 'experimental',
     owner: 'group:default/customer-ml',
-    definition: 'openapi: 3.0.3\ninfo: { title: x, version: 1.0.0 }\npaths: {}\n',
+    definition:
+      'openapi: 3.0.3\ninfo: { title: x, version: 1.0.0 }\npaths: {}\n',
   },
 };
 const CATALOG_INFO = [API, MODEL].map(e => yaml.stringify(e)).join('---\n');
@@ -103,8 +104,9 @@ describe('mlops:publish:local', () => {
     expect(fs.readFileSync(path.join(dir, 'catalog-info.yaml'), 'utf8')).toBe(
       CATALOG_INFO,
     );
-    expect(fs.readFileSync(path.join(dir, 'tests', 'test_train.py'), 'utf8'))
-      .toContain('def test_x');
+    expect(
+      fs.readFileSync(path.join(dir, 'tests', 'test_train.py'), 'utf8'),
+    ).toContain('def test_x');
     expect(fs.statSync(path.join(dir, 'train.py')).mode & 0o111).not.toBe(0);
     // Nothing but the project is left in the publish directory.
     expect(fs.readdirSync(publish.path)).toEqual(['churn-lite']);
@@ -113,7 +115,9 @@ describe('mlops:publish:local', () => {
       configFor(publish.path),
       path.join(dir, 'catalog-info.yaml'),
     )!;
-    expect(location.entityRef).toMatch(/^location:default\/generated-[0-9a-f]+$/);
+    expect(location.entityRef).toMatch(
+      /^location:default\/generated-[0-9a-f]+$/,
+    );
     expect(catalog.refreshEntity).toHaveBeenCalledWith(location.entityRef, {
       credentials: expect.anything(),
     });
@@ -148,15 +152,17 @@ describe('mlops:publish:local', () => {
       { config },
     );
     await promise;
-    expect(fs.readdirSync(path.join(publish.path, 'churn-ray')).sort()).toEqual([
-      'catalog',
-      'train.py',
-    ]);
+    expect(fs.readdirSync(path.join(publish.path, 'churn-ray')).sort()).toEqual(
+      ['catalog', 'train.py'],
+    );
     expect(outputs.entityRef).toBe('mlmodel:default/churn-lite');
   });
 
   it('writes nothing and refreshes nothing in a dry run, but still checks and outputs', async () => {
-    const { promise, outputs } = run({ name: 'churn-lite' }, { isDryRun: true });
+    const { promise, outputs } = run(
+      { name: 'churn-lite' },
+      { isDryRun: true },
+    );
     await promise;
     expect(fs.readdirSync(publish.path)).toEqual([]);
     expect(catalog.refreshEntity).not.toHaveBeenCalled();
@@ -179,15 +185,24 @@ describe('mlops:publish:local', () => {
       /name: a project named churn-lite is already published/,
     );
     expect(
-      fs.readFileSync(path.join(publish.path, 'churn-lite', 'README.md'), 'utf8'),
+      fs.readFileSync(
+        path.join(publish.path, 'churn-lite', 'README.md'),
+        'utf8',
+      ),
     ).toBe('mine');
   });
 
   it.each([
     [{ name: '../escape' }, /^name must be 2 to 63 characters/],
     [{ name: 'Churn' }, /^name must be 2 to 63 characters/],
-    [{ name: 'ok-name', sourcePath: '../..' }, /^sourcePath must not contain "\.\." segments/],
-    [{ name: 'ok-name', sourcePath: '/etc' }, /^sourcePath must be a relative path/],
+    [
+      { name: 'ok-name', sourcePath: '../..' },
+      /^sourcePath must not contain "\.\." segments/,
+    ],
+    [
+      { name: 'ok-name', sourcePath: '/etc' },
+      /^sourcePath must be a relative path/,
+    ],
     [
       { name: 'ok-name', catalogInfoPath: '../catalog-info.yaml' },
       /^catalogInfoPath must not contain "\.\." segments/,
@@ -218,7 +233,9 @@ describe('mlops:publish:local', () => {
       { type: 'url', target: 'https://example.com/catalog-info.yaml' },
       { type: 'file', target: '/somewhere/else/*/catalog-info.yaml' },
     ]);
-    await expect(run({ name: 'churn-lite' }, { config }).promise).rejects.toThrow(
+    await expect(
+      run({ name: 'churn-lite' }, { config }).promise,
+    ).rejects.toThrow(
       `No catalog location of type file covers ${path.join(
         publish.path,
         'churn-lite',
@@ -236,9 +253,9 @@ describe('mlops:publish:local', () => {
         rules: [{ allow: ['Component', 'API'] }],
       },
     ]);
-    await expect(run({ name: 'churn-lite' }, { config }).promise).rejects.toThrow(
-      /do not allow the kind\(s\) MLModel/,
-    );
+    await expect(
+      run({ name: 'churn-lite' }, { config }).promise,
+    ).rejects.toThrow(/do not allow the kind\(s\) MLModel/);
   });
 
   it('falls back to the global catalog rules, then to the catalog defaults', async () => {
@@ -248,7 +265,10 @@ describe('mlops:publish:local', () => {
     };
     const global = new ConfigReader({
       scaffolder: { mlops: { localPublish: { directory: publish.path } } },
-      catalog: { locations: [location], rules: [{ allow: ['MLModel', 'API'] }] },
+      catalog: {
+        locations: [location],
+        rules: [{ allow: ['MLModel', 'API'] }],
+      },
     });
     await run({ name: 'allowed-globally' }, { config: global }).promise;
 
@@ -285,7 +305,10 @@ describe('mlops:publish:local with a real catalog', () => {
     const actions: TemplateAction<any, any, any>[] = [];
     const backend = await startTestBackend({
       extensionPoints: [
-        [scaffolderActionsExtensionPoint, { addActions: (...a) => actions.push(...a) }],
+        [
+          scaffolderActionsExtensionPoint,
+          { addActions: (...a) => actions.push(...a) },
+        ],
       ],
       features: [
         scaffolderModuleMlops,
@@ -333,7 +356,9 @@ describe('mlops:publish:local with a real catalog', () => {
         expect(response.status).toBe(200);
         return response.body;
       });
-      expect(model.metadata.annotations['backstage.io/managed-by-location']).toBe(
+      expect(
+        model.metadata.annotations['backstage.io/managed-by-location'],
+      ).toBe(
         `file:${path.join(publish.path, 'churn-lite', 'catalog-info.yaml')}`,
       );
     } finally {

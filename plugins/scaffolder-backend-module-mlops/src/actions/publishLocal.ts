@@ -264,7 +264,8 @@ export function createPublishLocalAction(options: {
         ctx.input.sourcePath ?? '.',
         'sourcePath',
       );
-      const catalogInfoRelative = ctx.input.catalogInfoPath ?? 'catalog-info.yaml';
+      const catalogInfoRelative =
+        ctx.input.catalogInfoPath ?? 'catalog-info.yaml';
       const catalogInfoSource = resolveRelativePath(
         source,
         catalogInfoRelative,
@@ -278,16 +279,17 @@ export function createPublishLocalAction(options: {
         catalogInfoRelative,
       );
 
-      const text = await fs
-        .readFile(catalogInfoSource, 'utf8')
-        .catch(error => {
-          throw new InputError(
-            `catalogInfoPath ${catalogInfoRelative} cannot be read from the workspace: ${
-              toError(error).message
-            }`,
-          );
-        });
-      const entities = readEntities(text, `catalogInfoPath ${catalogInfoRelative}`);
+      const text = await fs.readFile(catalogInfoSource, 'utf8').catch(error => {
+        throw new InputError(
+          `catalogInfoPath ${catalogInfoRelative} cannot be read from the workspace: ${
+            toError(error).message
+          }`,
+        );
+      });
+      const entities = readEntities(
+        text,
+        `catalogInfoPath ${catalogInfoRelative}`,
+      );
 
       const location = findCoveringLocation(config, catalogInfoPath);
       if (!location) {
@@ -308,14 +310,18 @@ export function createPublishLocalAction(options: {
         .filter(
           kind =>
             !allowed.some(
-              a => a.toLocaleLowerCase('en-US') === kind.toLocaleLowerCase('en-US'),
+              a =>
+                a.toLocaleLowerCase('en-US') ===
+                kind.toLocaleLowerCase('en-US'),
             ),
         );
       if (refused.length > 0) {
         throw new NotAllowedError(
           `The catalog rules for ${location.target} do not allow the kind(s) ${[
             ...new Set(refused),
-          ].join(', ')}; allow them in catalog.locations[].rules or catalog.rules`,
+          ].join(
+            ', ',
+          )}; allow them in catalog.locations[].rules or catalog.rules`,
         );
       }
 
@@ -329,8 +335,7 @@ export function createPublishLocalAction(options: {
         );
       }
 
-      const main =
-        entities.find(e => e.kind === MLMODEL_KIND) ?? entities[0];
+      const main = entities.find(e => e.kind === MLMODEL_KIND) ?? entities[0];
       const outputs = {
         directory,
         catalogInfoPath,

@@ -104,7 +104,9 @@ export async function validateEntities(
       }
       entity = result;
     } catch (error) {
-      throw new InputError(`${at} is not a valid entity: ${toError(error).message}`);
+      throw new InputError(
+        `${at} is not a valid entity: ${toError(error).message}`,
+      );
     }
 
     const validator = MLOPS_VALIDATORS[entity.kind];
