@@ -131,6 +131,48 @@ describe('mlops:entity:write', () => {
       /entities\[0\]\.spec\.modelCard\.intendedUse must not contain template syntax \("\{%"\)/,
     ],
     [
+      'a dataset location that climbs out of the entity directory',
+      {
+        apiVersion: 'mlops.synth.dev/v1alpha1',
+        kind: 'Dataset',
+        metadata: { name: 'leaky' },
+        spec: {
+          type: 'tabular',
+          lifecycle: 'experimental',
+          owner: 'team',
+          location: './data/../../../etc/passwd',
+          format: 'csv',
+        },
+      },
+      /entities\[0\]\.spec\.location must not contain "\.\." segments/,
+    ],
+    [
+      'an absolute training working directory',
+      {
+        ...model,
+        spec: {
+          ...model.spec,
+          training: { entrypoint: 'python train.py', workingDir: '/srv' },
+        },
+      },
+      /entities\[0\]\.spec\.training\.workingDir must be a URL or a path relative to the entity file/,
+    ],
+    [
+      'a file URL as monitoring input',
+      {
+        ...model,
+        spec: {
+          ...model.spec,
+          monitoring: {
+            current: 'file:///etc/passwd',
+            format: 'csv',
+            schedule: { frequency: 'P1D' },
+          },
+        },
+      },
+      /entities\[0\]\.spec\.monitoring\.current must be a URL or a path relative/,
+    ],
+    [
       'a kind the action does not write',
       { ...api, kind: 'Component' },
       /entities\[0\]\.kind must be one of MLModel, Dataset, Feature, API; got "Component"/,
@@ -183,6 +225,34 @@ describe('mlops:entity:write', () => {
       run({ path: 'escape/catalog-info.yaml', entities: [model] }).promise,
     ).rejects.toThrow('path leaves the directory it must stay in');
     expect(fs.readdirSync(outside.path)).toEqual([]);
+  });
+
+  it('appends to an existing file once per call, refusing a repeated entity', async () => {
+    const feature = (name: string): Entity => ({
+      apiVersion: 'mlops.synth.dev/v1alpha1',
+      kind: 'Feature',
+      metadata: { name },
+      spec: {
+        type: 'numerical',
+        lifecycle: 'experimental',
+        owner: 'team',
+        source: 'churn-training-snapshots',
+        entity: { name: 'customer', joinKey: 'customer_id' },
+      },
+    });
+    await run({ entities: [feature('tenure')], append: true }).promise;
+    await run({ entities: [feature('charges')], append: true }).promise;
+    const file = path.join(workspace.path, 'catalog-info.yaml');
+    expect(
+      yaml
+        .parseAllDocuments(fs.readFileSync(file, 'utf8'))
+        .map(d => d.toJSON()),
+    ).toEqual([feature('tenure'), feature('charges')]);
+    await expect(
+      run({ entities: [feature('tenure')], append: true }).promise,
+    ).rejects.toThrow(
+      'path catalog-info.yaml already holds the entity feature:default/tenure',
+    );
   });
 
   it('keeps an existing file unless overwrite is set', async () => {

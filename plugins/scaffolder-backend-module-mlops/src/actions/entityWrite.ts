@@ -55,6 +55,13 @@ export function createEntityWriteAction(options: { catalog: CatalogService }) {
             .boolean()
             .optional()
             .describe('Replace the file if it exists. Default: false'),
+        append: z =>
+          z
+            .boolean()
+            .optional()
+            .describe(
+              'Add the entities to the file if it exists (for example once per item of a step with each). Default: false',
+            ),
       },
       output: {
         path: z =>
@@ -79,18 +86,40 @@ export function createEntityWriteAction(options: { catalog: CatalogService }) {
         locationRef: `url:${pathToFileURL(target).toString()}`,
       });
 
-      const exists = await fs
-        .lstat(target)
-        .then(() => true)
-        .catch(() => false);
-      if (exists && !ctx.input.overwrite) {
+      const previous = await fs.readFile(target, 'utf8').catch(error => {
+        if (error?.code === 'ENOENT') {
+          return undefined;
+        }
+        throw error;
+      });
+      if (previous !== undefined && !ctx.input.overwrite && !ctx.input.append) {
         throw new ConflictError(
-          `path ${relativePath} already exists in the workspace; set overwrite: true to replace it`,
+          `path ${relativePath} already exists in the workspace; set overwrite: true to replace it or append: true to add to it`,
         );
       }
-      const text = entities
+      let text = entities
         .map(entity => yaml.stringify(entity, { lineWidth: 0 }))
         .join('---\n');
+      if (previous !== undefined && ctx.input.append) {
+        const existing = new Set(
+          yaml
+            .parseAllDocuments(previous)
+            .map(d => d.toJSON())
+            .filter(e => e?.kind && e?.metadata?.name)
+            .map(e => stringifyEntityRef(e)),
+        );
+        const repeated = entities.find(e =>
+          existing.has(stringifyEntityRef(e)),
+        );
+        if (repeated) {
+          throw new ConflictError(
+            `path ${relativePath} already holds the entity ${stringifyEntityRef(
+              repeated,
+            )}`,
+          );
+        }
+        text = `${previous.replace(/\n*$/, '\n')}---\n${text}`;
+      }
       await fs.mkdir(path.dirname(target), { recursive: true });
       await fs.writeFile(target, text, 'utf8');
 

@@ -18,6 +18,7 @@ import {
   MLMODEL_KIND,
   mlModelEntityV1alpha1Validator,
   MlopsKindValidator,
+  readEntityPath,
 } from '@synth/plugin-mlops-common';
 import { assertName, assertNoTemplateSyntax } from './inputChecks';
 
@@ -44,6 +45,43 @@ export const WRITABLE_KINDS: ReadonlyArray<string> = [
   ...Object.keys(MLOPS_VALIDATORS),
   ...CATALOG_VALIDATED_KINDS,
 ];
+
+/**
+ * Fields that name data or code by path. The schemas allow absolute paths
+ * and `..`; entities written from a template may only use URLs or paths
+ * inside the entity's own directory, so a form value cannot point the
+ * backend at files elsewhere on its machine.
+ */
+const PATH_FIELDS: Record<string, string[]> = {
+  [MLMODEL_KIND]: ['spec.training.workingDir', 'spec.monitoring.current'],
+  [DATASET_KIND]: ['spec.location'],
+};
+
+/** A URL with a scheme other than file://. */
+const REMOTE_URL = /^(?!file:)[a-zA-Z][a-zA-Z0-9+.-]*:\/\/\S+$/;
+
+function checkPaths(entity: Entity, at: string) {
+  for (const field of PATH_FIELDS[entity.kind] ?? []) {
+    for (const { value } of readEntityPath(entity, field)) {
+      if (REMOTE_URL.test(value)) {
+        continue;
+      }
+      const problem =
+        value.startsWith('/') || value.startsWith('file:')
+          ? 'must be a URL or a path relative to the entity file, not an absolute path'
+          : value.includes('\\') || value.includes('\0')
+          ? 'must use forward slashes only'
+          : value.split('/').includes('..')
+          ? 'must not contain ".." segments'
+          : undefined;
+      if (problem) {
+        throw new InputError(
+          `${at}.${field} ${problem}; got ${JSON.stringify(value)}`,
+        );
+      }
+    }
+  }
+}
 
 /** What the catalog applies to every entity before the kind processors. */
 const catalogPolicy = EntityPolicies.allOf([
@@ -95,6 +133,7 @@ export async function validateEntities(
       );
     }
     assertName(candidate.metadata?.name, `${at}.metadata.name`);
+    checkPaths(candidate, at);
 
     let entity: Entity;
     try {
