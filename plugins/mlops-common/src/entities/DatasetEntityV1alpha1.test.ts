@@ -63,6 +63,8 @@ describe('datasetEntityV1alpha1Validator', () => {
   });
 
   it.each<[string, unknown, string]>([
+    ['spec', 'churn', '/spec must be object'],
+    ['spec.schema', ['customer_id'], '/spec/schema must be object'],
     ['spec.type', undefined, "/spec must have required property 'type'"],
     [
       'spec.lifecycle',

@@ -59,6 +59,7 @@ describe('featureEntityV1alpha1Validator', () => {
   });
 
   it.each<[string, unknown, string]>([
+    ['spec', 'churn', '/spec must be object'],
     ['spec.type', undefined, "/spec must have required property 'type'"],
     [
       'spec.lifecycle',

@@ -103,6 +103,22 @@ describe('mlModelEntityV1alpha1Validator', () => {
   it.each<[string, unknown, string]>([
     // envelope
     ['spec', undefined, "<root> must have required property 'spec'"],
+    ['spec', 'churn', '/spec must be object'],
+    ['spec.trainedOn', [3], '/spec/trainedOn/0 must be string'],
+    ['spec.modelCard', 'see README', '/spec/modelCard must be object'],
+    [
+      'spec.serving.providesApis',
+      ['a', 'a'],
+      '/spec/serving/providesApis must NOT have duplicate items',
+    ],
+    [
+      'spec.dependsOn',
+      ['resource:a', 'resource:a'],
+      '/spec/dependsOn must NOT have duplicate items',
+    ],
+    ['spec.training', 'python train.py', '/spec/training must be object'],
+    ['spec.serving', 'lambda', '/spec/serving must be object'],
+    ['spec.monitoring', 'daily', '/spec/monitoring must be object'],
     // required fields
     ['spec.type', undefined, "/spec must have required property 'type'"],
     [
