@@ -19,6 +19,10 @@ export class FakeRay {
   agentOutages = 0;
   /** Pretend to be a hanging server: accept and never answer. */
   hang = false;
+  /** Record submitted jobs but never answer the submit (a crash window). */
+  hangAfterAccept = false;
+  /** Submits answered with "already exists". */
+  duplicates = 0;
   private server?: http.Server;
   private port = 0;
 
@@ -98,6 +102,7 @@ export class FakeRay {
         }
         const id = request.submission_id ?? `raysubmit_${this.jobs.size}`;
         if (this.jobs.has(id)) {
+          this.duplicates++;
           return this.send(
             res,
             500,
@@ -116,6 +121,9 @@ export class FakeRay {
           metadata: request.metadata ?? null,
           logs: '',
         });
+        if (this.hangAfterAccept) {
+          return undefined;
+        }
         return this.send(res, 200, { job_id: id, submission_id: id });
       }
       if (req.method === 'GET' && p === '/api/jobs/') {
