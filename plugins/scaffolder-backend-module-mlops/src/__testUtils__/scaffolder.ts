@@ -8,6 +8,7 @@ import scaffolderPlugin from '@backstage/plugin-scaffolder-backend';
 import { JsonObject } from '@backstage/types';
 import catalogModuleMlopsEntityModel from '@synth/plugin-catalog-backend-module-mlops-entity-model';
 import fs from 'node:fs';
+import { Server } from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import request from 'supertest';
@@ -65,9 +66,16 @@ export type DryRunResult = {
  * and this module, configured like the quick start: local publishing into a
  * temporary directory that a file location of the catalog covers.
  */
+export type TestScaffolder = {
+  server: Server;
+  publishDir: string;
+  dryRun: (templateName: string, values: JsonObject) => Promise<DryRunResult>;
+  stop: () => Promise<void>;
+};
+
 export async function startScaffolder(
   options: { catalogEntitiesFile?: string } = {},
-) {
+): Promise<TestScaffolder> {
   const publishDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mlops-publish-'));
   const locations: JsonObject[] = [
     {
