@@ -321,21 +321,21 @@ async function main() {
           : ''
       }`,
     );
-    log(
-      `targets: ≤ 0.5× scipy ${
-        defaults.seconds + ks.seconds <= 0.5 * scipy.total_seconds
-          ? 'met'
-          : 'MISSED'
-      }; ` +
-        `≤ 3 s in memory ${defaults.seconds <= 3 ? 'met' : 'MISSED'}` +
-        (evidently
-          ? `; ≤ 0.05× Evidently ${
-              engineAtEvidentlyRows.seconds <= 0.05 * evidently.seconds
-                ? 'met'
-                : 'MISSED'
-            }`
-          : ''),
-    );
+    const verdict = (ok: boolean) => (ok ? 'met' : 'MISSED');
+    const targets = [
+      `≤ 0.5× scipy ${verdict(
+        defaults.seconds + ks.seconds <= 0.5 * scipy.total_seconds,
+      )}`,
+      `≤ 3 s in memory ${verdict(defaults.seconds <= 3)}`,
+    ];
+    if (evidently) {
+      targets.push(
+        `≤ 0.05× Evidently ${verdict(
+          engineAtEvidentlyRows.seconds <= 0.05 * evidently.seconds,
+        )}`,
+      );
+    }
+    log(`targets (wall clock): ${targets.join('; ')}`);
 
     if (values.json) {
       writeFileSync(

@@ -40,8 +40,12 @@ export function sortFloat64(values: Float64Array): Float64Array {
   }
   // little-endian platforms only (every platform Node supports): word 2i is
   // the low half, 2i+1 the high half of values[i]
-  let source = new Uint32Array(values.buffer, values.byteOffset, 2 * n);
-  let target = new Uint32Array(2 * n);
+  let source: Uint32Array = new Uint32Array(
+    values.buffer,
+    values.byteOffset,
+    2 * n,
+  );
+  let target: Uint32Array = new Uint32Array(2 * n);
   const original = source;
 
   const counts = new Uint32Array(PASSES * BUCKETS);
