@@ -20,6 +20,7 @@ import mlopsPlugin, {
   datasetUsageEntityCard,
   featureEntityCard,
   lineageEntityCard,
+  lineageEntityContent,
   mlCatalogPage,
   modelCardEntityCard,
 } from './alpha';
@@ -152,6 +153,23 @@ describe('mlops plugin on the new frontend system', () => {
     ).toBeInTheDocument();
     expect(await screen.findByText('Lineage')).toBeInTheDocument();
     expect(screen.queryByText('Model card')).not.toBeInTheDocument();
+  });
+
+  it('offers a Lineage tab with the graph on ML entities', async () => {
+    await renderTestApp({
+      extensions: [
+        createTestEntityPage({ entity: churnDataset }),
+        lineageEntityContent,
+      ],
+      apis,
+      mountedRoutes,
+    });
+
+    expect(
+      await screen.findByText('Lineage', {}, { timeout: 10_000 }),
+    ).toBeInTheDocument();
+    expect(await screen.findByText('Tenure in months')).toBeInTheDocument();
+    expect(await screen.findByText('Churn classifier')).toBeInTheDocument();
   });
 
   it('adds nothing to the page of an entity outside the ML catalog', async () => {
