@@ -3,7 +3,12 @@ import {
   ModelVersionRecord,
   RunRecord,
 } from '../database/MlopsStore';
+import { EngineError } from '../engines/EngineError';
 import { MlflowClient } from '../engines/MlflowClient';
+
+/** Sources MLflow's model registry accepts without an MLflow run. */
+const MLFLOW_SOURCE =
+  /^(s3|s3a|gs|wasbs|abfss|hdfs|https?|ftp|sftp|mlflow-artifacts|runs|models|dbfs):/;
 
 /**
  * Registers the model version of a succeeded run: in MLflow's model registry
@@ -20,39 +25,79 @@ export class ModelVersionRegistrar {
     return this.options.mlflow ? 'mlflow' : 'internal';
   }
 
+  /**
+   * Registers the version. `note` explains a version that went to the
+   * plugin's tables although MLflow is configured.
+   */
   async register(
     run: RunRecord,
     result: { artifactUri?: string; metrics: Record<string, number> },
-  ): Promise<ModelVersionRecord> {
+  ): Promise<{ version: ModelVersionRecord; note?: string }> {
     const { store, mlflow } = this.options;
-    if (!mlflow) {
-      return store.addModelVersion({
+    const internal = (version?: string) =>
+      store.addModelVersion({
         modelRef: run.modelRef,
         runId: run.id,
         artifactUri: result.artifactUri,
         metrics: result.metrics,
         registry: 'internal',
+        version,
       });
+    if (!mlflow) {
+      return { version: await internal() };
+    }
+    if (!result.artifactUri || !MLFLOW_SOURCE.test(result.artifactUri)) {
+      // MLflow refuses local paths without an MLflow run, and sources that
+      // are not URIs; such versions stay in the plugin's tables, labelled so
+      // they cannot collide with MLflow's version numbers.
+      const version = await internal(`local-${run.id.slice(0, 8)}`);
+      return {
+        version,
+        note: `registered as version ${version.version} in the plugin's tables: MLflow only accepts remote artefact URIs (s3://, gs://, https://, mlflow-artifacts:/, runs:/, models:/), got ${
+          result.artifactUri ?? 'none'
+        }`,
+      };
     }
     const name = run.spec.registeredModelName;
     await mlflow.ensureRegisteredModel(name);
-    const version =
-      (await mlflow.findVersionForRun(name, run.id)) ??
-      (await mlflow.createModelVersion({
-        name,
-        // MLflow requires a source; a run that reported no artefact points at itself.
-        source: result.artifactUri ?? `mlops-run:${run.id}`,
+    let version = await mlflow.findVersionForRun(name, run.id);
+    if (!version) {
+      try {
+        version = await mlflow.createModelVersion({
+          name,
+          source: result.artifactUri,
+          runId: run.id,
+          description: `Training run ${run.id} of ${run.modelRef}`,
+        });
+      } catch (error) {
+        // The server's source policy (e.g. no https:// sources unless
+        // MLFLOW_ALLOWED_HOST_ADDRESSED_ARTIFACT_SCHEMES allows them) is
+        // not a reason to lose a trained model.
+        if (
+          EngineError.is(error) &&
+          error.status === 400 &&
+          error.message.includes('INVALID_PARAMETER_VALUE') &&
+          error.message.includes('source')
+        ) {
+          const fallback = await internal(`local-${run.id.slice(0, 8)}`);
+          return {
+            version: fallback,
+            note: `registered as version ${fallback.version} in the plugin's tables: MLflow refused the source ${result.artifactUri} (${error.message})`,
+          };
+        }
+        throw error;
+      }
+    }
+    return {
+      version: await store.addModelVersion({
+        modelRef: run.modelRef,
         runId: run.id,
-        description: `Training run ${run.id} of ${run.modelRef}`,
-      }));
-    return store.addModelVersion({
-      modelRef: run.modelRef,
-      runId: run.id,
-      artifactUri: result.artifactUri,
-      metrics: result.metrics,
-      registry: 'mlflow',
-      registeredModelName: name,
-      version: String(version.version),
-    });
+        artifactUri: result.artifactUri,
+        metrics: result.metrics,
+        registry: 'mlflow',
+        registeredModelName: name,
+        version: String(version.version),
+      }),
+    };
   }
 }

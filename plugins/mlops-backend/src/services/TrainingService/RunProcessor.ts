@@ -265,13 +265,13 @@ export class RunProcessor {
       await this.end(run, outcome);
       return;
     }
-    const version = await this.options.registrar.register(run, {
+    const { version, note } = await this.options.registrar.register(run, {
       artifactUri: outcome.artifactUri,
       metrics: outcome.metrics ?? {},
     });
     await this.end(run, {
       ...outcome,
-      message: undefined,
+      message: note,
     }, {
       modelVersion: version.version,
       artifactUri: version.artifactUri,
