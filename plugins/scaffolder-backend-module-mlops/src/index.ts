@@ -15,4 +15,8 @@ export {
   assertNoTemplateSyntax,
   resolveRelativePath,
 } from './lib/inputChecks';
-export { validateEntities, WRITABLE_KINDS } from './lib/validateEntities';
+export {
+  validateEntities,
+  withoutEmptyFields,
+  WRITABLE_KINDS,
+} from './lib/validateEntities';

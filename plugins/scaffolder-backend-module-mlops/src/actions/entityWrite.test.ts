@@ -83,6 +83,23 @@ describe('mlops:entity:write', () => {
     );
   });
 
+  it('drops the properties that optional form fields left empty', async () => {
+    const { promise } = run({
+      entities: [
+        {
+          ...model,
+          spec: { ...model.spec, system: '', features: '', framework: null },
+        },
+      ],
+    });
+    await promise;
+    expect(
+      yaml.parse(
+        fs.readFileSync(path.join(workspace.path, 'catalog-info.yaml'), 'utf8'),
+      ),
+    ).toEqual(model);
+  });
+
   it('writes to a nested path inside the workspace', async () => {
     const { promise, outputs } = run({
       path: 'catalog/model.yaml',

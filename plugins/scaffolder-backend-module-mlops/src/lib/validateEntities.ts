@@ -83,6 +83,26 @@ function checkPaths(entity: Entity, at: string) {
   }
 }
 
+/**
+ * A copy without object properties whose value is an empty string, null or
+ * undefined. A template expression for an optional form field that was left
+ * empty (`system: ${{ parameters.system }}`) renders to an empty string; the
+ * entity is meant to omit the field.
+ */
+export function withoutEmptyFields<T>(value: T): T {
+  if (Array.isArray(value)) {
+    return value.map(item => withoutEmptyFields(item)) as T;
+  }
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.entries(value)
+        .filter(([, v]) => v !== '' && v !== null && v !== undefined)
+        .map(([k, v]) => [k, withoutEmptyFields(v)]),
+    ) as T;
+  }
+  return value;
+}
+
 /** What the catalog applies to every entity before the kind processors. */
 const catalogPolicy = EntityPolicies.allOf([
   new DefaultNamespaceEntityPolicy(),
@@ -95,7 +115,9 @@ const catalogPolicy = EntityPolicies.allOf([
  * Validates entities exactly as the catalog will: the catalog's entity
  * policies (envelope, metadata formats, no foreign root fields), then the
  * kind's validator: `@synth/plugin-mlops-common` for MLModel, Dataset and
- * Feature, the catalog's `validate-entity` endpoint for API. On top, names
+ * Feature, the catalog's `validate-entity` endpoint for API. Properties
+ * whose value is an empty string or null are dropped first (see
+ * {@link withoutEmptyFields}). On top, names
  * must be {@link NAME_PATTERN} names and no string may carry template
  * syntax. Every failure is an `InputError` naming `<field>[index]` and the
  * offending path.
@@ -123,8 +145,8 @@ export async function validateEntities(
     if (!data || typeof data !== 'object' || Array.isArray(data)) {
       throw new InputError(`${at} must be an entity object`);
     }
-    assertNoTemplateSyntax(data, at);
-    const candidate = data as Entity;
+    const candidate = withoutEmptyFields(data) as Entity;
+    assertNoTemplateSyntax(candidate, at);
     if (!WRITABLE_KINDS.includes(candidate.kind)) {
       throw new InputError(
         `${at}.kind must be one of ${WRITABLE_KINDS.join(
