@@ -60,20 +60,26 @@ const PATH_FIELDS: Record<string, string[]> = {
 /** A URL with a scheme other than file://. */
 const REMOTE_URL = /^(?!file:)[a-zA-Z][a-zA-Z0-9+.-]*:\/\/\S+$/;
 
+function pathFieldProblem(value: string): string | undefined {
+  if (value.startsWith('/') || value.startsWith('file:')) {
+    return 'must be a URL or a path relative to the entity file, not an absolute path';
+  }
+  if (value.includes('\\') || value.includes('\0')) {
+    return 'must use forward slashes only';
+  }
+  if (value.split('/').includes('..')) {
+    return 'must not contain ".." segments';
+  }
+  return undefined;
+}
+
 function checkPaths(entity: Entity, at: string) {
   for (const field of PATH_FIELDS[entity.kind] ?? []) {
     for (const { value } of readEntityPath(entity, field)) {
       if (REMOTE_URL.test(value)) {
         continue;
       }
-      const problem =
-        value.startsWith('/') || value.startsWith('file:')
-          ? 'must be a URL or a path relative to the entity file, not an absolute path'
-          : value.includes('\\') || value.includes('\0')
-          ? 'must use forward slashes only'
-          : value.split('/').includes('..')
-          ? 'must not contain ".." segments'
-          : undefined;
+      const problem = pathFieldProblem(value);
       if (problem) {
         throw new InputError(
           `${at}.${field} ${problem}; got ${JSON.stringify(value)}`,

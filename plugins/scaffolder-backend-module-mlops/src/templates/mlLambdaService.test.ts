@@ -1,4 +1,5 @@
 import { Entity } from '@backstage/catalog-model';
+import { JsonObject } from '@backstage/types';
 import { mlModelEntityV1alpha1Validator } from '@synth/plugin-mlops-common';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -67,13 +68,17 @@ describe('the ml-lambda-service template', () => {
       const response = await request(scaffolder.server).get(
         '/api/catalog/entities/by-name/dataset/default/churn-training-snapshots',
       );
-      expect(response.status).toBe(200);
+      if (response.status !== 200) {
+        throw new Error(
+          `the example catalog is not ingested yet (${response.status})`,
+        );
+      }
     }, 60_000);
   });
 
   afterAll(() => scaffolder?.stop());
 
-  async function generate(values: Record<string, unknown>): Promise<string> {
+  async function generate(values: JsonObject): Promise<string> {
     const result = await scaffolder.dryRun('ml-lambda-service', values);
     if (result.status !== 200) {
       throw new Error(
