@@ -11,6 +11,23 @@ ensure_deps
 ensure_postgres
 ensure_chromium
 
+# Engine tests start the local engines they need (scripts/engines.sh, default state dir) and leave
+# them running for the other test files; stop what was not already running before this run.
+engines_before=()
+for engine in ray mlflow moto; do
+  bash "$SYNTH_ROOT/scripts/engines.sh" status "$engine" >/dev/null 2>&1 && engines_before+=("$engine")
+done
+stop_started_engines() {
+  local engine
+  for engine in ray mlflow moto; do
+    case " ${engines_before[*]} " in *" $engine "*) continue ;; esac
+    bash "$SYNTH_ROOT/scripts/engines.sh" status "$engine" >/dev/null 2>&1 &&
+      bash "$SYNTH_ROOT/scripts/engines.sh" stop "$engine" >/dev/null 2>&1
+  done
+  return 0
+}
+trap stop_started_engines EXIT
+
 RESULTS="$SYNTH_ROOT/.test-results"
 rm -rf "$RESULTS" && mkdir -p "$RESULTS"
 failed_stages=()
