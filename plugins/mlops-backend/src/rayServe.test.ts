@@ -97,7 +97,9 @@ describe.each(databases.eachSupportedId())('Ray Serve deployments, %p', database
         registry: 'internal',
       });
     }
-    othersBefore = Object.keys((await serve.getApplications()).applications);
+    othersBefore = Object.values((await serve.getApplications()).applications)
+      .filter(app => app.status !== 'DELETING')
+      .map(app => app.name);
   });
 
   afterAll(async () => {

@@ -63,7 +63,9 @@ export class RayServeTarget implements DeploymentTarget {
   ): ServeApplicationConfig[] {
     const others: ServeApplicationConfig[] = [];
     for (const [name, app] of Object.entries(details.applications)) {
-      if (name === application) {
+      if (name === application || app.status === 'DELETING') {
+        // A deleting application is on its way out; leaving it out is what
+        // the last PUT asked for.
         continue;
       }
       if (!app.deployed_app_config) {
