@@ -3,7 +3,7 @@ import { RunRecord } from '../../database/MlopsStore';
 import { RayJobsClient } from '../../engines/RayJobsClient';
 import { buildRayPackage } from '../workspace/rayPackage';
 import { rayEntrypoint } from '../workspace/entrypoint';
-import { readWorkingDir } from '../workspace/workingDir';
+import { fingerprintWorkingDir, readWorkingDir } from '../workspace/workingDir';
 import { EngineObservation } from './types';
 
 /** Ray metadata keys set on every job. */
@@ -32,6 +32,9 @@ function trim(message: string | null | undefined, max = 2000) {
  * "already exists" answer means an earlier attempt got through.
  */
 export class RayExecutor {
+  /** Built packages of unchanged local directories: fingerprint → package. */
+  private readonly packages = new Map<string, { name: string; zip: Buffer }>();
+
   constructor(
     private readonly options: {
       client: RayJobsClient;
@@ -53,11 +56,7 @@ export class RayExecutor {
     if (spec.source.type === 'uri') {
       workingDir = spec.source.uri;
     } else {
-      const files = await readWorkingDir(spec.source, {
-        urlReader: this.options.urlReader,
-        maxBytes: this.options.maxWorkingDirBytes,
-      });
-      const pkg = await buildRayPackage(files);
+      const pkg = await this.packageOf(spec.source);
       workingDir = await this.options.client.uploadPackage(pkg.name, pkg.zip);
     }
     const result = await this.options.client.submitJob({
@@ -78,6 +77,33 @@ export class RayExecutor {
       },
     });
     return { submissionId, ...result };
+  }
+
+  /**
+   * The package of a working directory. A local directory whose files did
+   * not change (same paths, sizes, times) reuses the package built before;
+   * Ray is still asked whether it has it, so a restarted cluster gets it
+   * again.
+   */
+  private async packageOf(source: RunRecord['spec']['source']) {
+    const fingerprint =
+      source.type === 'file' ? await fingerprintWorkingDir(source.path) : undefined;
+    const cached = fingerprint && this.packages.get(fingerprint);
+    if (cached) {
+      return cached;
+    }
+    const files = await readWorkingDir(source, {
+      urlReader: this.options.urlReader,
+      maxBytes: this.options.maxWorkingDirBytes,
+    });
+    const pkg = await buildRayPackage(files);
+    if (fingerprint) {
+      if (this.packages.size >= 64) {
+        this.packages.delete(this.packages.keys().next().value!);
+      }
+      this.packages.set(fingerprint, pkg);
+    }
+    return pkg;
   }
 
   async observe(run: RunRecord): Promise<EngineObservation> {

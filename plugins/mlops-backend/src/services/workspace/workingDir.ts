@@ -159,6 +159,31 @@ async function walk(
 }
 
 /**
+ * A fingerprint of a `file` working directory from the paths, sizes and
+ * modification times of the files `readWorkingDir` would read (no content
+ * is read), to recognise an unchanged directory cheaply.
+ */
+export async function fingerprintWorkingDir(dir: string): Promise<string> {
+  const real = await fs.realpath(dir);
+  const parts: string[] = [];
+  const visit = async (current: string) => {
+    const entries = await fs.readdir(current, { withFileTypes: true });
+    entries.sort((a, b) => a.name.localeCompare(b.name));
+    for (const entry of entries) {
+      const full = path.join(current, entry.name);
+      if (entry.isDirectory() && !SKIPPED_DIRS.has(entry.name)) {
+        await visit(full);
+      } else if (entry.isFile()) {
+        const stat = await fs.lstat(full);
+        parts.push(`${path.relative(real, full)}\0${stat.size}\0${stat.mtimeMs}\0${stat.mode}`);
+      }
+    }
+  };
+  await visit(real);
+  return `${real}\0${parts.join('\n')}`;
+}
+
+/**
  * Reads the files of a `file` or `url` working directory, skipping symbolic
  * links and tool directories (`.git`, `__pycache__`, …), bounded in size.
  */

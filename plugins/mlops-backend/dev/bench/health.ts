@@ -1,0 +1,204 @@
+/* eslint-disable no-console */
+/*
+ * bench:health - p99 of GET /api/mlops/models/:ns/:name/health at a fixed
+ * 100 req/s with 10,000 MLModels in the catalog and 1,000,000 drift rows on
+ * PostgreSQL, next to the p99 of the catalog's entity-by-name in the same
+ * run. Targets: health p99 <= 50 ms and <= 2x the catalog's.
+ *
+ *   source scripts/lib.sh && ensure_toolchain && ensure_postgres
+ *   yarn workspace @synth/plugin-mlops-backend bench:health
+ *
+ * Environment: BENCH_MODELS (10000), BENCH_DRIFT_ROWS (1000000), BENCH_RATE
+ * (100), BENCH_WARMUP_S (10), BENCH_DURATION_S (30), BENCH_REPS (3),
+ * BENCH_FRESH=1 to drop the seeded databases first. The seeded catalog is
+ * kept between runs (prefix mlops_bench_) because ingesting 10k entities
+ * takes minutes on 2 cores.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import knexFactory from 'knex';
+import os from 'node:os';
+import {
+  BenchBackend,
+  benchDir,
+  freePort,
+  hasTaskset,
+  log,
+  requirePostgres,
+} from './common';
+import { fixedRate, fmt, median, Summary } from './load';
+
+const MODELS = Number(process.env.BENCH_MODELS ?? 10_000);
+const DRIFT_ROWS = Number(process.env.BENCH_DRIFT_ROWS ?? 1_000_000);
+const RATE = Number(process.env.BENCH_RATE ?? 100);
+const WARMUP_S = Number(process.env.BENCH_WARMUP_S ?? 10);
+const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 30);
+const REPS = Number(process.env.BENCH_REPS ?? 3);
+const PREFIX = 'mlops_bench_';
+
+function pinSelf() {
+  // The load generator on CPU 0, the backend on CPU 1.
+  if (hasTaskset() && !process.env.BENCH_PINNED) {
+    const result = spawnSync('taskset', ['-c', '0', process.execPath, ...process.execArgv, ...process.argv.slice(1)], {
+      stdio: 'inherit',
+      env: { ...process.env, BENCH_PINNED: '1' },
+    });
+    process.exit(result.status ?? 1);
+  }
+}
+
+async function dropDatabases() {
+  const admin = knexFactory({ client: 'pg', connection: requirePostgres() });
+  const { rows } = await admin.raw('select datname from pg_database where datname like ?', [`${PREFIX}%`]);
+  for (const { datname } of rows) {
+    await admin.raw('drop database if exists ?? with (force)', [datname]);
+  }
+  await admin.destroy();
+}
+
+/** Runs, deployments and drift reports for every model, straight into PostgreSQL. */
+async function seedMlops() {
+  const db = knexFactory({
+    client: 'pg',
+    connection: `${requirePostgres().replace(/\/$/, '')}/${PREFIX}mlops`,
+  });
+  try {
+    const [{ count }] = await db('drift_reports').count({ count: '*' });
+    if (Number(count) >= DRIFT_ROWS) {
+      log(`mlops tables already seeded (${count} drift rows)`);
+      return;
+    }
+    log(`seeding ${DRIFT_ROWS} drift rows, ${MODELS} runs and ${MODELS / 2} deployments`);
+    await db.raw('truncate drift_reports, training_runs cascade');
+    await db.raw('truncate deployments');
+    const chunk = 100_000;
+    for (let from = 1; from <= DRIFT_ROWS; from += chunk) {
+      await db.raw(
+        `insert into drift_reports (model_ref, computed_at, dataset_drift, drift_share, column_count, drifted_columns)
+         select 'mlmodel:default/bench-model-' || (g % ?), now() - (g || ' minutes')::interval,
+                g % 7 = 0, (g % 100) / 100.0, 10, '["a","b"]'
+         from generate_series(?::int, ?::int) g`,
+        [MODELS, from, Math.min(DRIFT_ROWS, from + chunk - 1)],
+      );
+    }
+    await db.raw(
+      `insert into training_runs (id, model_ref, idempotency_key, request_hash, executor, status, status_message,
+         parameters, spec, created_by, next_check_at, created_at, updated_at, finished_at, notified_status)
+       select gen_random_uuid()::text, 'mlmodel:default/bench-model-' || g, 'seed', 'h', 'ray',
+              case when g % 10 = 0 then 'failed' else 'succeeded' end,
+              case when g % 10 = 0 then 'exit code 1' end,
+              '{}', '{}', 'user:default/guest', '9999-12-31', now() - interval '1 day', now(), now(),
+              case when g % 10 = 0 then 'failed' else 'succeeded' end
+       from generate_series(0, ?::int - 1) g`,
+      [MODELS],
+    );
+    await db.raw(
+      `insert into deployments (id, model_ref, version, target, strategy, status, request_hash, target_config,
+         state, created_by, next_check_at, created_at, updated_at, finished_at)
+       select gen_random_uuid()::text, 'mlmodel:default/bench-model-' || g, '1', 'lambda', 'all-at-once',
+              'succeeded', 'h', '{"target":"lambda","functionName":"f","alias":"live"}',
+              '{"publishedVersion":"2","previousVersion":"1"}', 'user:default/guest', '9999-12-31',
+              now() - interval '1 hour', now(), now()
+       from generate_series(0, ?::int - 1, 2) g`,
+      [MODELS],
+    );
+    await db.raw('analyze');
+  } finally {
+    await db.destroy();
+  }
+}
+
+async function explain() {
+  const db = knexFactory({
+    client: 'pg',
+    connection: `${requirePostgres().replace(/\/$/, '')}/${PREFIX}mlops`,
+  });
+  try {
+    const plan = await db.raw(
+      `explain analyze select * from drift_reports where model_ref = ? order by computed_at desc limit 1`,
+      ['mlmodel:default/bench-model-42'],
+    );
+    return plan.rows.map((r: any) => r['QUERY PLAN']).join('\n');
+  } finally {
+    await db.destroy();
+  }
+}
+
+function rss(pid?: number): string {
+  try {
+    const status = execFileSync('cat', [`/proc/${pid}/status`]).toString();
+    return /VmRSS:\s+(\d+ kB)/.exec(status)?.[1] ?? '?';
+  } catch {
+    return '?';
+  }
+}
+
+async function main() {
+  pinSelf();
+  requirePostgres();
+  if (process.env.BENCH_FRESH) {
+    await dropDatabases();
+  }
+  const pin = hasTaskset();
+  const backend = new BenchBackend({
+    port: await freePort(),
+    prefix: PREFIX,
+    models: MODELS,
+    dir: benchDir(),
+    pin,
+  });
+  log(`starting the backend (${pin ? 'backend on CPU 1, load on CPU 0' : 'no CPU pinning'})`);
+  await backend.start();
+  try {
+    let token = await backend.guestToken();
+    await backend.waitForModels(MODELS + 1, token);
+    await seedMlops();
+    token = await backend.guestToken();
+    const headers = { authorization: `Bearer ${token}` };
+    let seed = 42;
+    const random = () => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed % MODELS;
+    };
+    const endpoints = {
+      catalog: () => `${backend.url}/api/catalog/entities/by-name/mlmodel/default/bench-model-${random()}`,
+      health: () => `${backend.url}/api/mlops/models/default/bench-model-${random()}/health`,
+    };
+    const results: Record<'catalog' | 'health', Summary[]> = { catalog: [], health: [] };
+    for (let rep = 1; rep <= REPS; rep++) {
+      for (const name of ['catalog', 'health'] as const) {
+        await fixedRate({ rate: RATE, durationMs: WARMUP_S * 1000, url: endpoints[name], headers });
+        const summary = await fixedRate({
+          rate: RATE,
+          durationMs: DURATION_S * 1000,
+          url: endpoints[name],
+          headers,
+        });
+        results[name].push(summary);
+        log(
+          `rep ${rep} ${name.padEnd(7)} load=${os.loadavg()[0].toFixed(1)} n=${summary.count} errors=${summary.errors}${summary.errors ? ` ${JSON.stringify(summary.errorKinds)}` : ''} p50=${fmt(summary.p50)} p90=${fmt(summary.p90)} p99=${fmt(summary.p99)} max=${fmt(summary.max)}`,
+        );
+      }
+    }
+    const p99 = (name: 'catalog' | 'health') => results[name].map(s => s.p99);
+    const ratios = results.health.map((h, i) => h.p99 / results.catalog[i].p99);
+    const range = (v: number[]) => `${fmt(Math.min(...v))} .. ${fmt(Math.max(...v))}`;
+    console.log('');
+    console.log(`bench:health - ${MODELS} MLModels, ${DRIFT_ROWS} drift rows, PostgreSQL, ${RATE} req/s fixed rate,`);
+    console.log(`${WARMUP_S} s warm-up + ${DURATION_S} s per measurement, ${REPS} repetitions, ${pin ? 'taskset: backend CPU 1, load CPU 0' : 'unpinned'}, backend RSS ${rss(backend.pid)}, 1-min load average at the end ${os.loadavg()[0].toFixed(1)} on ${os.cpus().length} CPUs`);
+    console.log(`  catalog entity-by-name p99: median ${fmt(median(p99('catalog')))} (range ${range(p99('catalog'))})`);
+    console.log(`  mlops health           p99: median ${fmt(median(p99('health')))} (range ${range(p99('health'))})`);
+    console.log(`  health / catalog p99 ratio: median ${median(ratios).toFixed(2)} (range ${Math.min(...ratios).toFixed(2)} .. ${Math.max(...ratios).toFixed(2)})`);
+    console.log(`  errors: catalog ${results.catalog.reduce((a, s) => a + s.errors, 0)}, health ${results.health.reduce((a, s) => a + s.errors, 0)}`);
+    console.log(`  targets: health p99 <= 50 ms: ${median(p99('health')) <= 50 ? 'met' : 'NOT met'}; <= 2x catalog: ${median(ratios) <= 2 ? 'met' : 'NOT met'}`);
+    console.log('');
+    console.log('latest-drift query plan:');
+    console.log(await explain());
+  } finally {
+    await backend.stop();
+  }
+}
+
+main().catch(error => {
+  console.error(error);
+  process.exit(1);
+});
