@@ -59,5 +59,7 @@ export type {
   DriftWorkerPoolOptions,
   DriftWorkerPoolStats,
 } from './worker/pool';
+// the worker entry point; exported so that bundlers keep it next to the pool
+export { DRIFT_WORKER_FILENAME, startDriftWorker } from './worker/driftWorker';
 export * as driftStats from './stats';
 export { runDriftCli } from './cli/main';

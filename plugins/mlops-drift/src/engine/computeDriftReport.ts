@@ -143,9 +143,15 @@ export async function computeDriftReport(
     throw new InputError('No columns to compare: the column types are empty');
   }
 
+  // one source after the other keeps at most one source's parse buffers alive;
+  // without declared types the current data is read with the reference's
   const reference = await load(input.reference, declared, 'reference');
+  const current = await load(
+    input.current,
+    declared ?? reference.types,
+    'current',
+  );
   const types: Record<string, ColumnType> = declared ?? reference.types;
-  const current = await load(input.current, types, 'current');
 
   const compared = Object.keys(types);
   checkOverrideColumns(options, new Set(compared));

@@ -213,10 +213,10 @@ class CategorySink implements Sink {
 }
 
 /**
- * Reads the requested columns of a Parquet file with hyparquet. Only the
- * column chunks of those columns are fetched from the AsyncBuffer (a file
- * is read by byte range); each chunk is decoded straight into the column's
- * preallocated typed array. Compression: snappy, gzip, zstd, brotli, lz4
+ * Reads the requested columns of a Parquet file with hyparquet, one column
+ * at a time. Only that column's chunks are fetched from the AsyncBuffer (a
+ * file is read by byte range); each chunk is decoded straight into the
+ * column's preallocated typed array. Compression: snappy, gzip, zstd, brotli, lz4
  * (hyparquet-compressors).
  */
 export async function readParquet(
@@ -275,29 +275,29 @@ export async function readParquet(
     }
   }
 
-  if (sinks.size > 0) {
+  // one column at a time: only that column's chunks are fetched and decoded,
+  // so memory holds the output arrays plus one column chunk, not the file
+  for (const [column, sink] of sinks) {
     try {
       await parquetRead({
         file,
         metadata,
-        columns: [...sinks.keys()],
+        columns: [column],
         compressors,
-        onChunk: chunk => {
-          sinks.get(chunk.columnName)?.write(chunk.columnData, chunk.rowStart);
-        },
+        onChunk: chunk => sink.write(chunk.columnData, chunk.rowStart),
       });
     } catch (error) {
       throw new InputError(
         `Cannot read ${request.name} as Parquet: ${(error as Error).message}`,
       );
     }
+    if (sink.error) {
+      throw sink.error;
+    }
   }
 
   const columns: Record<string, ColumnData> = {};
   for (const [column, sink] of sinks) {
-    if (sink.error) {
-      throw sink.error;
-    }
     columns[column] = sink.finish();
   }
   return {

@@ -15,12 +15,14 @@ export function wasserstein1Sorted(u: Float64Array, v: Float64Array): number {
   if (nu === 0 || nv === 0) {
     throw new RangeError('wasserstein_distance needs two non-empty samples');
   }
-  const total = new CompensatedSum();
+  // a hot loop over up to 2M values: Neumaier summation kept in locals
+  let sum = 0;
+  let compensation = 0;
   let i = 0;
   let j = 0;
   // current merged value
   let x = u[0] <= v[0] ? u[0] : v[0];
-  while (i < nu || j < nv) {
+  for (;;) {
     while (i < nu && u[i] <= x) {
       i++;
     }
@@ -36,13 +38,13 @@ export function wasserstein1Sorted(u: Float64Array, v: Float64Array): number {
     } else {
       next = v[j];
     }
-    const diff = Math.abs(i / nu - j / nv);
-    if (diff !== 0) {
-      total.add(diff * (next - x));
-    }
+    const term = Math.abs(i / nu - j / nv) * (next - x);
+    const t = sum + term;
+    compensation += sum >= term ? sum - t + term : term - t + sum;
+    sum = t;
     x = next;
   }
-  return total.value();
+  return Number.isFinite(sum) ? sum + compensation : sum;
 }
 
 /**

@@ -6,12 +6,17 @@ import { DRIFT_WORKER_MARKER, WorkerRequest, WorkerResponse } from './protocol';
  * Path of this module, resolved at runtime: the `.ts` source under jest and
  * `backstage-cli package start`, the compiled `.cjs.js` file in `dist/` once
  * built. The pool loads it as the worker's entry point.
+ *
+ * @public
  */
 export const DRIFT_WORKER_FILENAME: string = __filename;
 
 /**
  * Runs the worker loop: one column task at a time, posting back either the
- * result or a serialised error. Called by the worker bootstrap only.
+ * result or a serialised error. Called by the pool's worker bootstrap; it
+ * refuses to run anywhere else.
+ *
+ * @public
  */
 export function startDriftWorker(): void {
   const port = parentPort;
