@@ -7,7 +7,11 @@ describe('readMlopsOptions', () => {
     expect(options.ray).toBeUndefined();
     expect(options.mlflow).toBeUndefined();
     expect(options.rayServe).toBeUndefined();
-    expect(options.local).toMatchObject({ enabled: false, maxConcurrentRuns: 2, timeoutMs: 3_600_000 });
+    expect(options.local).toMatchObject({
+      enabled: false,
+      maxConcurrentRuns: 2,
+      timeoutMs: 3_600_000,
+    });
     expect(options.training).toMatchObject({
       workingDirRoots: [],
       maxWorkingDirBytes: 100 * 1024 * 1024,
@@ -30,10 +34,16 @@ describe('readMlopsOptions', () => {
             ray: { url: 'http://ray:8265/', token: 't', requestTimeout: '3s' },
             local: { enabled: true, timeout: { minutes: 5 }, env: { A: 'b' } },
           },
-          training: { workingDirRoots: ['/srv/ml'], engineRetryTimeout: 'PT1M' },
+          training: {
+            workingDirRoots: ['/srv/ml'],
+            engineRetryTimeout: 'PT1M',
+          },
           mlflow: { baseUrl: 'http://mlflow:5000' },
           targets: {
-            lambda: { region: 'eu-west-1', credentials: { accessKeyId: 'a', secretAccessKey: 's' } },
+            lambda: {
+              region: 'eu-west-1',
+              credentials: { accessKeyId: 'a', secretAccessKey: 's' },
+            },
             rayServe: { importPath: 'app:main' },
           },
           reconciler: { frequency: { seconds: 1 }, leaseTimeout: '10s' },
@@ -41,24 +51,45 @@ describe('readMlopsOptions', () => {
       }),
     );
     expect(options.defaultExecutor).toBe('ray');
-    expect(options.ray).toEqual({ url: 'http://ray:8265', token: 't', requestTimeoutMs: 3000 });
-    expect(options.local).toMatchObject({ enabled: true, timeoutMs: 300_000, env: { A: 'b' } });
+    expect(options.ray).toEqual({
+      url: 'http://ray:8265',
+      token: 't',
+      requestTimeoutMs: 3000,
+    });
+    expect(options.local).toMatchObject({
+      enabled: true,
+      timeoutMs: 300_000,
+      env: { A: 'b' },
+    });
     expect(options.training.engineRetryTimeoutMs).toBe(60_000);
     expect(options.mlflow?.url).toBe('http://mlflow:5000');
     expect(options.lambda).toMatchObject({
       region: 'eu-west-1',
       credentials: { accessKeyId: 'a', secretAccessKey: 's' },
     });
-    expect(options.rayServe).toMatchObject({ url: 'http://ray:8265', token: 't', importPath: 'app:main' });
-    expect(options.reconciler).toMatchObject({ frequency: { seconds: 1 }, leaseMs: 10_000 });
+    expect(options.rayServe).toMatchObject({
+      url: 'http://ray:8265',
+      token: 't',
+      importPath: 'app:main',
+    });
+    expect(options.reconciler).toMatchObject({
+      frequency: { seconds: 1 },
+      leaseMs: 10_000,
+    });
   });
 
   it('rejects an unknown executor and a malformed URL', () => {
     expect(() =>
-      readMlopsOptions(new ConfigReader({ mlops: { executors: { default: 'spark' } } })),
+      readMlopsOptions(
+        new ConfigReader({ mlops: { executors: { default: 'spark' } } }),
+      ),
     ).toThrow("mlops.executors.default must be 'ray' or 'local'");
     expect(() =>
-      readMlopsOptions(new ConfigReader({ mlops: { executors: { ray: { url: 'not a url' } } } })),
+      readMlopsOptions(
+        new ConfigReader({
+          mlops: { executors: { ray: { url: 'not a url' } } },
+        }),
+      ),
     ).toThrow('Invalid URL');
   });
 });

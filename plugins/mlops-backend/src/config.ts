@@ -139,7 +139,8 @@ export function readMlopsOptions(root: Config): MlopsOptions {
       path: localConfig?.getOptionalString('path') ?? process.env.PATH ?? '',
       env: (localConfig?.getOptional<Record<string, string>>('env') ??
         {}) as Record<string, string>,
-      keepWorkspaces: localConfig?.getOptionalBoolean('keepWorkspaces') ?? false,
+      keepWorkspaces:
+        localConfig?.getOptionalBoolean('keepWorkspaces') ?? false,
       workspaceDir: path.resolve(
         localConfig?.getOptionalString('workspaceDir') ??
           path.join(os.tmpdir(), 'synth-mlops-runs'),

@@ -80,12 +80,14 @@ export const mlopsPlugin = createBackendPlugin({
           }),
         );
         deps.logger.info(
-          `mlops: executors ${[
-            options.ray && `ray (${options.ray.url})`,
-            options.local.enabled && 'local',
-          ]
-            .filter(Boolean)
-            .join(', ') || 'none'}; model registry ${
+          `mlops: executors ${
+            [
+              options.ray && `ray (${options.ray.url})`,
+              options.local.enabled && 'local',
+            ]
+              .filter(Boolean)
+              .join(', ') || 'none'
+          }; model registry ${
             options.mlflow ? `MLflow (${options.mlflow.url})` : 'internal'
           }`,
         );

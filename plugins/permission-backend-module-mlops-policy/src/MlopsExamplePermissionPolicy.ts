@@ -40,10 +40,7 @@ export class MlopsExamplePermissionPolicy implements PermissionPolicy {
     if (!MLOPS_ACTIONS.has(request.permission.name)) {
       return { result: AuthorizeResult.ALLOW };
     }
-    if (
-      !user ||
-      !isResourcePermission(request.permission, 'catalog-entity')
-    ) {
+    if (!user || !isResourcePermission(request.permission, 'catalog-entity')) {
       return { result: AuthorizeResult.DENY };
     }
     const { ownershipEntityRefs } = await this.options.userInfo.getUserInfo(

@@ -12,6 +12,8 @@ import catalogPlugin from '@backstage/plugin-catalog-backend';
 import { notificationService } from '@backstage/plugin-notifications-node';
 import permissionPlugin from '@backstage/plugin-permission-backend';
 import catalogModuleMlopsEntityModel from '@synth/plugin-catalog-backend-module-mlops-entity-model';
+// The end-to-end test runs the policy with the plugin whose permissions it decides.
+// eslint-disable-next-line @backstage/no-mixed-plugin-imports
 import mlopsPlugin from '@synth/plugin-mlops-backend';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -70,7 +72,9 @@ const onBehalfOfHttpAuth = createServiceFactory({
     const base = mockServices.httpAuth({ pluginId: plugin.getId() });
     const httpAuth: HttpAuthService = {
       credentials: (async (req: any, options?: any) => {
-        const token = /^Bearer (\S+)$/.exec(req.headers.authorization ?? '')?.[1];
+        const token = /^Bearer (\S+)$/.exec(
+          req.headers.authorization ?? '',
+        )?.[1];
         if (token?.startsWith(SERVICE_TOKEN_PREFIX)) {
           const { obo, target } = JSON.parse(
             token.slice(SERVICE_TOKEN_PREFIX.length),
@@ -168,7 +172,11 @@ describe('the example policy with the real catalog and permission backend', () =
         break;
       }
       if (Date.now() > deadline) {
-        throw new Error(`the catalog did not process the models: ${res.status} ${JSON.stringify(res.body)}`);
+        throw new Error(
+          `the catalog did not process the models: ${
+            res.status
+          } ${JSON.stringify(res.body)}`,
+        );
       }
       await new Promise(r => setTimeout(r, 500));
     }

@@ -14,7 +14,9 @@ export function requirePostgres(): string {
   const id = process.env.SYNTH_TEST_POSTGRES_ID;
   const url =
     id &&
-    process.env[`BACKSTAGE_TEST_DATABASE_${id.replace('_', '')}_CONNECTION_STRING`];
+    process.env[
+      `BACKSTAGE_TEST_DATABASE_${id.replace('_', '')}_CONNECTION_STRING`
+    ];
   if (!url) {
     throw new Error(
       "PostgreSQL is not set up: run 'source scripts/lib.sh && ensure_postgres' in this shell first",
@@ -131,10 +133,14 @@ export class BenchBackend {
     const deadline = Date.now() + 180_000;
     for (;;) {
       if (this.child.exitCode !== null) {
-        throw new Error(`the bench backend exited:\n${this.output.slice(-3000)}`);
+        throw new Error(
+          `the bench backend exited:\n${this.output.slice(-3000)}`,
+        );
       }
       try {
-        const res = await httpRequest(`${this.url}/.backstage/health/v1/readiness`);
+        const res = await httpRequest(
+          `${this.url}/.backstage/health/v1/readiness`,
+        );
         if (res.status === 200) {
           return;
         }
@@ -142,7 +148,9 @@ export class BenchBackend {
         // not up yet
       }
       if (Date.now() > deadline) {
-        throw new Error(`the bench backend did not get ready:\n${this.output.slice(-3000)}`);
+        throw new Error(
+          `the bench backend did not get ready:\n${this.output.slice(-3000)}`,
+        );
       }
       await new Promise(r => setTimeout(r, 500));
     }
@@ -184,7 +192,11 @@ export class BenchBackend {
       );
       const total = res.status === 200 ? JSON.parse(res.body).totalItems : 0;
       if (total >= count) {
-        log(`catalog holds ${total} MLModels (${Math.round((Date.now() - started) / 1000)} s)`);
+        log(
+          `catalog holds ${total} MLModels (${Math.round(
+            (Date.now() - started) / 1000,
+          )} s)`,
+        );
         return;
       }
       if (total !== last) {

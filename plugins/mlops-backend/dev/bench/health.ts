@@ -38,17 +38,30 @@ const PREFIX = 'mlops_bench_';
 function pinSelf() {
   // The load generator on CPU 0, the backend on CPU 1.
   if (hasTaskset() && !process.env.BENCH_PINNED) {
-    const result = spawnSync('taskset', ['-c', '0', process.execPath, ...process.execArgv, ...process.argv.slice(1)], {
-      stdio: 'inherit',
-      env: { ...process.env, BENCH_PINNED: '1' },
-    });
+    const result = spawnSync(
+      'taskset',
+      [
+        '-c',
+        '0',
+        process.execPath,
+        ...process.execArgv,
+        ...process.argv.slice(1),
+      ],
+      {
+        stdio: 'inherit',
+        env: { ...process.env, BENCH_PINNED: '1' },
+      },
+    );
     process.exit(result.status ?? 1);
   }
 }
 
 async function dropDatabases() {
   const admin = knexFactory({ client: 'pg', connection: requirePostgres() });
-  const { rows } = await admin.raw('select datname from pg_database where datname like ?', [`${PREFIX}%`]);
+  const { rows } = await admin.raw(
+    'select datname from pg_database where datname like ?',
+    [`${PREFIX}%`],
+  );
   for (const { datname } of rows) {
     await admin.raw('drop database if exists ?? with (force)', [datname]);
   }
@@ -67,7 +80,11 @@ async function seedMlops() {
       log(`mlops tables already seeded (${count} drift rows)`);
       return;
     }
-    log(`seeding ${DRIFT_ROWS} drift rows, ${MODELS} runs and ${MODELS / 2} deployments`);
+    log(
+      `seeding ${DRIFT_ROWS} drift rows, ${MODELS} runs and ${
+        MODELS / 2
+      } deployments`,
+    );
     await db.raw('truncate drift_reports, training_runs cascade');
     await db.raw('truncate deployments');
     const chunk = 100_000;
@@ -146,7 +163,11 @@ async function main() {
     dir: benchDir(),
     pin,
   });
-  log(`starting the backend (${pin ? 'backend on CPU 1, load on CPU 0' : 'no CPU pinning'})`);
+  log(
+    `starting the backend (${
+      pin ? 'backend on CPU 1, load on CPU 0' : 'no CPU pinning'
+    })`,
+  );
   await backend.start();
   try {
     let token = await backend.guestToken();
@@ -160,13 +181,27 @@ async function main() {
       return seed % MODELS;
     };
     const endpoints = {
-      catalog: () => `${backend.url}/api/catalog/entities/by-name/mlmodel/default/bench-model-${random()}`,
-      health: () => `${backend.url}/api/mlops/models/default/bench-model-${random()}/health`,
+      catalog: () =>
+        `${
+          backend.url
+        }/api/catalog/entities/by-name/mlmodel/default/bench-model-${random()}`,
+      health: () =>
+        `${
+          backend.url
+        }/api/mlops/models/default/bench-model-${random()}/health`,
     };
-    const results: Record<'catalog' | 'health', Summary[]> = { catalog: [], health: [] };
+    const results: Record<'catalog' | 'health', Summary[]> = {
+      catalog: [],
+      health: [],
+    };
     for (let rep = 1; rep <= REPS; rep++) {
       for (const name of ['catalog', 'health'] as const) {
-        await fixedRate({ rate: RATE, durationMs: WARMUP_S * 1000, url: endpoints[name], headers });
+        await fixedRate({
+          rate: RATE,
+          durationMs: WARMUP_S * 1000,
+          url: endpoints[name],
+          headers,
+        });
         const summary = await fixedRate({
           rate: RATE,
           durationMs: DURATION_S * 1000,
@@ -175,21 +210,59 @@ async function main() {
         });
         results[name].push(summary);
         log(
-          `rep ${rep} ${name.padEnd(7)} load=${os.loadavg()[0].toFixed(1)} n=${summary.count} errors=${summary.errors}${summary.errors ? ` ${JSON.stringify(summary.errorKinds)}` : ''} p50=${fmt(summary.p50)} p90=${fmt(summary.p90)} p99=${fmt(summary.p99)} max=${fmt(summary.max)}`,
+          `rep ${rep} ${name.padEnd(7)} load=${os.loadavg()[0].toFixed(1)} n=${
+            summary.count
+          } errors=${summary.errors}${
+            summary.errors ? ` ${JSON.stringify(summary.errorKinds)}` : ''
+          } p50=${fmt(summary.p50)} p90=${fmt(summary.p90)} p99=${fmt(
+            summary.p99,
+          )} max=${fmt(summary.max)}`,
         );
       }
     }
     const p99 = (name: 'catalog' | 'health') => results[name].map(s => s.p99);
     const ratios = results.health.map((h, i) => h.p99 / results.catalog[i].p99);
-    const range = (v: number[]) => `${fmt(Math.min(...v))} .. ${fmt(Math.max(...v))}`;
+    const range = (v: number[]) =>
+      `${fmt(Math.min(...v))} .. ${fmt(Math.max(...v))}`;
     console.log('');
-    console.log(`bench:health - ${MODELS} MLModels, ${DRIFT_ROWS} drift rows, PostgreSQL, ${RATE} req/s fixed rate,`);
-    console.log(`${WARMUP_S} s warm-up + ${DURATION_S} s per measurement, ${REPS} repetitions, ${pin ? 'taskset: backend CPU 1, load CPU 0' : 'unpinned'}, backend RSS ${rss(backend.pid)}, 1-min load average at the end ${os.loadavg()[0].toFixed(1)} on ${os.cpus().length} CPUs`);
-    console.log(`  catalog entity-by-name p99: median ${fmt(median(p99('catalog')))} (range ${range(p99('catalog'))})`);
-    console.log(`  mlops health           p99: median ${fmt(median(p99('health')))} (range ${range(p99('health'))})`);
-    console.log(`  health / catalog p99 ratio: median ${median(ratios).toFixed(2)} (range ${Math.min(...ratios).toFixed(2)} .. ${Math.max(...ratios).toFixed(2)})`);
-    console.log(`  errors: catalog ${results.catalog.reduce((a, s) => a + s.errors, 0)}, health ${results.health.reduce((a, s) => a + s.errors, 0)}`);
-    console.log(`  targets: health p99 <= 50 ms: ${median(p99('health')) <= 50 ? 'met' : 'NOT met'}; <= 2x catalog: ${median(ratios) <= 2 ? 'met' : 'NOT met'}`);
+    console.log(
+      `bench:health - ${MODELS} MLModels, ${DRIFT_ROWS} drift rows, PostgreSQL, ${RATE} req/s fixed rate,`,
+    );
+    console.log(
+      `${WARMUP_S} s warm-up + ${DURATION_S} s per measurement, ${REPS} repetitions, ${
+        pin ? 'taskset: backend CPU 1, load CPU 0' : 'unpinned'
+      }, backend RSS ${rss(backend.pid)}, 1-min load average at the end ${os
+        .loadavg()[0]
+        .toFixed(1)} on ${os.cpus().length} CPUs`,
+    );
+    console.log(
+      `  catalog entity-by-name p99: median ${fmt(
+        median(p99('catalog')),
+      )} (range ${range(p99('catalog'))})`,
+    );
+    console.log(
+      `  mlops health           p99: median ${fmt(
+        median(p99('health')),
+      )} (range ${range(p99('health'))})`,
+    );
+    console.log(
+      `  health / catalog p99 ratio: median ${median(ratios).toFixed(
+        2,
+      )} (range ${Math.min(...ratios).toFixed(2)} .. ${Math.max(
+        ...ratios,
+      ).toFixed(2)})`,
+    );
+    console.log(
+      `  errors: catalog ${results.catalog.reduce(
+        (a, s) => a + s.errors,
+        0,
+      )}, health ${results.health.reduce((a, s) => a + s.errors, 0)}`,
+    );
+    console.log(
+      `  targets: health p99 <= 50 ms: ${
+        median(p99('health')) <= 50 ? 'met' : 'NOT met'
+      }; <= 2x catalog: ${median(ratios) <= 2 ? 'met' : 'NOT met'}`,
+    );
     console.log('');
     console.log('latest-drift query plan:');
     console.log(await explain());

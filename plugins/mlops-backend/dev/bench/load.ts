@@ -6,7 +6,11 @@ export type HttpResult = { status: number; body: string; ms: number };
 
 export function httpRequest(
   url: string,
-  options: { method?: string; headers?: Record<string, string>; body?: string } = {},
+  options: {
+    method?: string;
+    headers?: Record<string, string>;
+    body?: string;
+  } = {},
 ): Promise<HttpResult> {
   const started = performance.now();
   return new Promise((resolve, reject) => {
@@ -52,7 +56,9 @@ export type Summary = {
 export function summarize(latencies: number[], errors: number): Summary {
   const sorted = [...latencies].sort((a, b) => a - b);
   const at = (p: number) =>
-    sorted.length ? sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)] : NaN;
+    sorted.length
+      ? sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)]
+      : NaN;
   return {
     count: sorted.length,
     errors,
@@ -80,8 +86,10 @@ export async function fixedRate(options: {
   const interval = 1000 / options.rate;
   const start = performance.now();
   const latencies: number[] = [];
-  let errors = 0;
   const errorKinds: Record<string, number> = {};
+  const recordError = (kind: string | number) => {
+    errorKinds[kind] = (errorKinds[kind] ?? 0) + 1;
+  };
   const pending: Promise<void>[] = [];
   for (let i = 0; i < total; i++) {
     const due = start + i * interval;
@@ -93,19 +101,17 @@ export async function fixedRate(options: {
       httpRequest(options.url(i), { headers: options.headers })
         .then(res => {
           if (res.status !== (options.expectStatus ?? 200)) {
-            errors++;
-            errorKinds[res.status] = (errorKinds[res.status] ?? 0) + 1;
+            recordError(res.status);
           }
           latencies.push(performance.now() - due);
         })
         .catch((error: NodeJS.ErrnoException) => {
-          errors++;
-          const kind = error.code ?? error.name;
-          errorKinds[kind] = (errorKinds[kind] ?? 0) + 1;
+          recordError(error.code ?? error.name);
         }),
     );
   }
   await Promise.all(pending);
+  const errors = Object.values(errorKinds).reduce((a, b) => a + b, 0);
   return { ...summarize(latencies, errors), errorKinds };
 }
 

@@ -14,7 +14,14 @@ import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import { startEngine } from '../../src/__testUtils__/engines';
 import { RayJobsClient, RayJobDetails } from '../../src/engines/RayJobsClient';
-import { BenchBackend, benchDir, freePort, hasTaskset, log, requirePostgres } from './common';
+import {
+  BenchBackend,
+  benchDir,
+  freePort,
+  hasTaskset,
+  log,
+  requirePostgres,
+} from './common';
 import { fmt, httpRequest, median } from './load';
 
 const TRIGGERS = Number(process.env.BENCH_TRIGGERS ?? 20);
@@ -38,7 +45,9 @@ async function untilRunning(
     const job = await ray.getJob(submissionId).catch(() => undefined);
     if (job && job.status !== 'PENDING') {
       if (job.status !== 'RUNNING' && job.status !== 'SUCCEEDED') {
-        throw new Error(`job ${submissionId} ended ${job.status}: ${job.message}`);
+        throw new Error(
+          `job ${submissionId} ended ${job.status}: ${job.message}`,
+        );
       }
       return job;
     }
@@ -62,7 +71,11 @@ async function main() {
     pin,
     mlops: { executors: { ray: { url: rayUrl } } },
   });
-  log(`starting the backend (${pin ? 'pinned to CPU 1' : 'unpinned'}), Ray at ${rayUrl}`);
+  log(
+    `starting the backend (${
+      pin ? 'pinned to CPU 1' : 'unpinned'
+    }), Ray at ${rayUrl}`,
+  );
   await backend.start();
   try {
     const token = await backend.guestToken();
@@ -70,7 +83,10 @@ async function main() {
     const headers = { authorization: `Bearer ${token}` };
     // The direct submissions send exactly the runtime_env and metadata the
     // plugin sent (with their own run id), so only the path differs.
-    let runtimeEnv: { working_dir?: string; env_vars?: Record<string, string> } = {};
+    let runtimeEnv: {
+      working_dir?: string;
+      env_vars?: Record<string, string>;
+    } = {};
     let metadata: Record<string, string> = {};
 
     const viaPlugin = async () => {
@@ -79,7 +95,10 @@ async function main() {
         `${backend.url}/api/mlops/models/default/bench-trainable/runs`,
         {
           method: 'POST',
-          headers: { ...headers, 'idempotency-key': randomBytes(8).toString('hex') },
+          headers: {
+            ...headers,
+            'idempotency-key': randomBytes(8).toString('hex'),
+          },
           body: JSON.stringify({ parameters: { sleep: 1 } }),
         },
       );
@@ -93,7 +112,12 @@ async function main() {
       const job = await untilRunning(ray, submissionId);
       runtimeEnv = (job as any).runtime_env ?? runtimeEnv;
       metadata = job.metadata ?? metadata;
-      return { total: performance.now() - started, postMs, acceptedMs, entrypoint: job.entrypoint! };
+      return {
+        total: performance.now() - started,
+        postMs,
+        acceptedMs,
+        entrypoint: job.entrypoint!,
+      };
     };
     const direct = async (entrypoint: string) => {
       const started = performance.now();
@@ -139,20 +163,62 @@ async function main() {
       overhead.push(plugin.total - raw.total);
       acceptOverhead.push(plugin.acceptedMs - raw.acceptedMs);
       log(
-        `#${i + 1}: plugin POST->RUNNING ${fmt(plugin.total)} (POST answered ${fmt(plugin.postMs)}, job in Ray ${fmt(plugin.acceptedMs)}), direct submit->RUNNING ${fmt(raw.total)} (job in Ray ${fmt(raw.acceptedMs)})`,
+        `#${i + 1}: plugin POST->RUNNING ${fmt(
+          plugin.total,
+        )} (POST answered ${fmt(plugin.postMs)}, job in Ray ${fmt(
+          plugin.acceptedMs,
+        )}), direct submit->RUNNING ${fmt(raw.total)} (job in Ray ${fmt(
+          raw.acceptedMs,
+        )})`,
       );
       await new Promise(r => setTimeout(r, 1500)); // let the 1 s jobs end
     }
     const sorted = [...overhead].sort((a, b) => a - b);
     console.log('');
-    console.log(`bench:trigger - ${TRIGGERS} alternating pairs, real Ray ${rayUrl}, PostgreSQL, ${pin ? 'backend pinned to CPU 1' : 'unpinned'}`);
-    console.log(`  plugin POST -> Ray RUNNING:  median ${fmt(median(ours))} (range ${fmt(Math.min(...ours))} .. ${fmt(Math.max(...ours))})`);
-    console.log(`  direct submit -> RUNNING:    median ${fmt(median(theirs))} (range ${fmt(Math.min(...theirs))} .. ${fmt(Math.max(...theirs))})`);
-    console.log(`  POST response time:          median ${fmt(median(posts))} (range ${fmt(Math.min(...posts))} .. ${fmt(Math.max(...posts))})`);
-    console.log(`  overhead to RUNNING (plugin - direct, per pair): median ${fmt(median(overhead))} (range ${fmt(sorted[0])} .. ${fmt(sorted[sorted.length - 1])})`);
-    console.log(`  overhead to the job being in Ray (plugin - direct): median ${fmt(median(acceptOverhead))} (range ${fmt(Math.min(...acceptOverhead))} .. ${fmt(Math.max(...acceptOverhead))})`);
-    console.log(`  target overhead <= 200 ms: ${median(overhead) <= 200 ? 'met' : 'NOT met'} (to RUNNING), ${median(acceptOverhead) <= 200 ? 'met' : 'NOT met'} (to acceptance; Ray's own PENDING->RUNNING time varies by seconds on a loaded 2-core machine)`);
-    console.log(`  1-min load average ${os.loadavg()[0].toFixed(1)} on ${os.cpus().length} CPUs`);
+    console.log(
+      `bench:trigger - ${TRIGGERS} alternating pairs, real Ray ${rayUrl}, PostgreSQL, ${
+        pin ? 'backend pinned to CPU 1' : 'unpinned'
+      }`,
+    );
+    console.log(
+      `  plugin POST -> Ray RUNNING:  median ${fmt(median(ours))} (range ${fmt(
+        Math.min(...ours),
+      )} .. ${fmt(Math.max(...ours))})`,
+    );
+    console.log(
+      `  direct submit -> RUNNING:    median ${fmt(
+        median(theirs),
+      )} (range ${fmt(Math.min(...theirs))} .. ${fmt(Math.max(...theirs))})`,
+    );
+    console.log(
+      `  POST response time:          median ${fmt(median(posts))} (range ${fmt(
+        Math.min(...posts),
+      )} .. ${fmt(Math.max(...posts))})`,
+    );
+    console.log(
+      `  overhead to RUNNING (plugin - direct, per pair): median ${fmt(
+        median(overhead),
+      )} (range ${fmt(sorted[0])} .. ${fmt(sorted[sorted.length - 1])})`,
+    );
+    console.log(
+      `  overhead to the job being in Ray (plugin - direct): median ${fmt(
+        median(acceptOverhead),
+      )} (range ${fmt(Math.min(...acceptOverhead))} .. ${fmt(
+        Math.max(...acceptOverhead),
+      )})`,
+    );
+    console.log(
+      `  target overhead <= 200 ms: ${
+        median(overhead) <= 200 ? 'met' : 'NOT met'
+      } (to RUNNING), ${
+        median(acceptOverhead) <= 200 ? 'met' : 'NOT met'
+      } (to acceptance; Ray's own PENDING->RUNNING time varies by seconds on a loaded 2-core machine)`,
+    );
+    console.log(
+      `  1-min load average ${os.loadavg()[0].toFixed(1)} on ${
+        os.cpus().length
+      } CPUs`,
+    );
   } finally {
     await backend.stop();
   }

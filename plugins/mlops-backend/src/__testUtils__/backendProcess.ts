@@ -23,7 +23,9 @@ const backend = createBackend();
 backend.add(mockServices.auth.factory());
 backend.add(mockServices.httpAuth.factory());
 backend.add(mockServices.rootConfig.factory({ data: config }));
-backend.add(mockServices.permissions.factory({ result: AuthorizeResult.ALLOW }));
+backend.add(
+  mockServices.permissions.factory({ result: AuthorizeResult.ALLOW }),
+);
 backend.add(
   catalogServiceMock.factory({ entities: [trainableModel(catalogFile)] }),
 );

@@ -61,7 +61,9 @@ export function startEngine(name: 'ray' | 'moto' | 'mlflow'): Promise<string> {
           .filter(Boolean)
           .slice(-3)
           .join(' | ');
-        throw new Error(`Could not start the ${name} engine for the tests: ${reason}`);
+        throw new Error(
+          `Could not start the ${name} engine for the tests: ${reason}`,
+        );
       }
     })();
     started.set(name, promise);

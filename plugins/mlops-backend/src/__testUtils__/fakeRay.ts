@@ -85,7 +85,6 @@ export class FakeRay {
       const body = Buffer.concat(chunks);
       const url = new URL(req.url!, 'http://x');
       const p = url.pathname;
-      let m: RegExpExecArray | null;
       if (req.method === 'GET' && p === '/api/version') {
         return this.send(res, 200, { version: '4', ray_version: '2.60.0' });
       }
@@ -133,7 +132,9 @@ export class FakeRay {
           [...this.jobs.values()].map(({ logs: _logs, ...job }) => job),
         );
       }
-      if ((m = /^\/api\/jobs\/([^/]+)(\/logs|\/stop)?$/.exec(p))) {
+      const jobRoute = /^\/api\/jobs\/([^/]+)(\/logs|\/stop)?$/.exec(p);
+      if (jobRoute) {
+        const m = jobRoute;
         const id = decodeURIComponent(m[1]);
         const job = this.jobs.get(id);
         if (!job) {
@@ -155,7 +156,8 @@ export class FakeRay {
           return this.send(res, 200, { stopped: running });
         }
       }
-      if ((m = /^\/api\/packages\/gcs\/([^/]+)$/.exec(p))) {
+      const m = /^\/api\/packages\/gcs\/([^/]+)$/.exec(p);
+      if (m) {
         if (req.method === 'GET') {
           return this.packages.has(m[1])
             ? this.send(res, 200, {})

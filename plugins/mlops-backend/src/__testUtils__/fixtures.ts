@@ -63,10 +63,22 @@ export function trainableModel(
         workingDir: overrides.workingDir ?? './training',
         runtimeEnv: { env_vars: { FROM_ENTITY: 'yes' } },
         parameters: [
-          { name: 'epochs', type: 'integer', default: 2, minimum: 1, maximum: 100 },
+          {
+            name: 'epochs',
+            type: 'integer',
+            default: 2,
+            minimum: 1,
+            maximum: 100,
+          },
           { name: 'learning_rate', type: 'number', default: 0.1, maximum: 1 },
           { name: 'mode', type: 'string', default: 'ok', enum: ['ok', 'fail'] },
-          { name: 'sleep', type: 'number', default: 0, minimum: 0, maximum: 600 },
+          {
+            name: 'sleep',
+            type: 'number',
+            default: 0,
+            minimum: 0,
+            maximum: 600,
+          },
           { name: 'artifact', type: 'string' },
         ],
       },
@@ -86,7 +98,11 @@ export function untrainableModel(): Entity {
     apiVersion: MLOPS_API_VERSION_V1ALPHA1,
     kind: 'MLModel',
     metadata: { name: 'no-training', namespace: 'default' },
-    spec: { type: 'classification', lifecycle: 'experimental', owner: 'team-a' },
+    spec: {
+      type: 'classification',
+      lifecycle: 'experimental',
+      owner: 'team-a',
+    },
     relations: [{ type: 'ownedBy', targetRef: OWNER }],
   };
 }

@@ -15,7 +15,10 @@ import JSZip from 'jszip';
 import { randomBytes } from 'node:crypto';
 
 export const MOTO_REGION = 'us-east-1';
-export const MOTO_CREDENTIALS = { accessKeyId: 'test', secretAccessKey: 'test' };
+export const MOTO_CREDENTIALS = {
+  accessKeyId: 'test',
+  secretAccessKey: 'test',
+};
 
 /**
  * Lambda functions, IAM roles and S3 artefacts on a moto server. Names are
@@ -51,7 +54,9 @@ export class MotoLambda {
     const zip = new JSZip();
     zip.file(
       'lambda_function.py',
-      `def handler(event, context):\n    return {"model": ${JSON.stringify(label)}}\n`,
+      `def handler(event, context):\n    return {"model": ${JSON.stringify(
+        label,
+      )}}\n`,
     );
     return zip.generateAsync({ type: 'nodebuffer', compression: 'DEFLATE' });
   }

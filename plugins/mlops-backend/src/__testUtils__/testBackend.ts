@@ -58,7 +58,12 @@ export async function startMlopsTestBackend(options: {
   members?: Record<string, string[]>;
 }) {
   const notifications = { send: jest.fn(async () => {}) };
-  const auditEvents: Array<{ eventId: string; meta?: unknown; outcome?: string; error?: string }> = [];
+  const auditEvents: Array<{
+    eventId: string;
+    meta?: unknown;
+    outcome?: string;
+    error?: string;
+  }> = [];
   const auditor = mockServices.auditor.mock({
     createEvent: async (opts: any) => {
       const event: (typeof auditEvents)[number] = {

@@ -271,10 +271,7 @@ export class DatabaseMlopsStore implements MlopsStore {
     return row ? toRun(row) : undefined;
   }
 
-  async listRuns(
-    modelRef: string,
-    page: Page,
-  ): Promise<PageResult<RunRecord>> {
+  async listRuns(modelRef: string, page: Page): Promise<PageResult<RunRecord>> {
     const rows = await applyCursor(
       this.db('training_runs').where({ model_ref: modelRef }),
       page.cursor,
@@ -369,7 +366,10 @@ export class DatabaseMlopsStore implements MlopsStore {
         .where({ run_id: runId })
         .max({ seq: 'seq' })
         .first();
-      let seq = last?.seq === null || last?.seq === undefined ? 0 : Number(last.seq) + 1;
+      let seq =
+        last?.seq === null || last?.seq === undefined
+          ? 0
+          : Number(last.seq) + 1;
       await tx('training_run_logs').insert(
         chunks.map(chunk => ({
           run_id: runId,
@@ -417,8 +417,14 @@ export class DatabaseMlopsStore implements MlopsStore {
       .min({ start: 'start_offset' })
       .max({ end: 'end_offset' })
       .first();
-    const start = bounds?.start === null || bounds?.start === undefined ? 0 : Number(bounds.start);
-    const end = bounds?.end === null || bounds?.end === undefined ? 0 : Number(bounds.end);
+    const start =
+      bounds?.start === null || bounds?.start === undefined
+        ? 0
+        : Number(bounds.start);
+    const end =
+      bounds?.end === null || bounds?.end === undefined
+        ? 0
+        : Number(bounds.end);
     const from = Math.max(after, start);
     if (from >= end) {
       return { offset: Math.min(from, end), text: '', end, start };
@@ -455,7 +461,9 @@ export class DatabaseMlopsStore implements MlopsStore {
         .max({ seq: 'seq' })
         .first();
       const seq =
-        last?.seq === null || last?.seq === undefined ? 1 : Number(last.seq) + 1;
+        last?.seq === null || last?.seq === undefined
+          ? 1
+          : Number(last.seq) + 1;
       await this.db('model_versions')
         .insert({
           model_ref: input.modelRef,
@@ -478,7 +486,9 @@ export class DatabaseMlopsStore implements MlopsStore {
       return toVersion(existing);
     }
     throw new ConflictError(
-      `Could not register version ${input.version ?? '(next)'} of ${input.modelRef} for run ${input.runId}: the version exists for another run`,
+      `Could not register version ${input.version ?? '(next)'} of ${
+        input.modelRef
+      } for run ${input.runId}: the version exists for another run`,
     );
   }
 

@@ -345,5 +345,7 @@ export interface MlopsStore {
 
   // ---- drift
   addDriftReport(report: NewDriftReport): Promise<string>;
-  getLatestDriftReport(modelRef: string): Promise<ModelDriftSummary | undefined>;
+  getLatestDriftReport(
+    modelRef: string,
+  ): Promise<ModelDriftSummary | undefined>;
 }

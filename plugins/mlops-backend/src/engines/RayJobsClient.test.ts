@@ -37,16 +37,25 @@ describe.each([
       client.submitJob({ submissionId, entrypoint: 'echo contract' }),
     ).resolves.toEqual({ alreadySubmitted: true });
     const job = await client.getJob(submissionId);
-    expect(job).toMatchObject({ submission_id: submissionId, type: 'SUBMISSION' });
+    expect(job).toMatchObject({
+      submission_id: submissionId,
+      type: 'SUBMISSION',
+    });
     expect(['PENDING', 'RUNNING', 'SUCCEEDED']).toContain(job!.status);
     const jobs = await client.listJobs();
     expect(jobs.some(j => j.submission_id === submissionId)).toBe(true);
   });
 
   it('reports unknown jobs', async () => {
-    await expect(client.getJob(`missing-${randomUUID()}`)).resolves.toBeUndefined();
-    await expect(client.stopJob(`missing-${randomUUID()}`)).resolves.toBe(false);
-    await expect(client.getLogs(`missing-${randomUUID()}`)).rejects.toMatchObject({
+    await expect(
+      client.getJob(`missing-${randomUUID()}`),
+    ).resolves.toBeUndefined();
+    await expect(client.stopJob(`missing-${randomUUID()}`)).resolves.toBe(
+      false,
+    );
+    await expect(
+      client.getLogs(`missing-${randomUUID()}`),
+    ).rejects.toMatchObject({
       name: 'EngineError',
       retryable: false,
       status: 404,
@@ -73,9 +82,13 @@ describe.each([
   it('uploads a package once', async () => {
     const name = `_ray_pkg_${randomUUID().replace(/-/g, '')}.zip`;
     // An empty but valid zip archive.
-    const zip = Buffer.from('504b0506' + '00'.repeat(18), 'hex');
-    await expect(client.uploadPackage(name, zip)).resolves.toBe(`gcs://${name}`);
-    await expect(client.uploadPackage(name, zip)).resolves.toBe(`gcs://${name}`);
+    const zip = Buffer.from(`504b0506${'00'.repeat(18)}`, 'hex');
+    await expect(client.uploadPackage(name, zip)).resolves.toBe(
+      `gcs://${name}`,
+    );
+    await expect(client.uploadPackage(name, zip)).resolves.toBe(
+      `gcs://${name}`,
+    );
   });
 });
 
@@ -86,7 +99,11 @@ describe('RayJobsClient failure paths (contract fake)', () => {
     const error = await client
       .submitJob({ submissionId: `agent-${randomUUID()}`, entrypoint: 'x' })
       .catch(e => e);
-    expect(error).toMatchObject({ name: 'EngineError', retryable: true, status: 500 });
+    expect(error).toMatchObject({
+      name: 'EngineError',
+      retryable: true,
+      status: 500,
+    });
     expect(error.message).toContain('No available agent');
   });
 
@@ -106,7 +123,10 @@ describe('RayJobsClient failure paths (contract fake)', () => {
     await hanging.start();
     hanging.hang = true;
     try {
-      const client = new RayJobsClient({ baseUrl: hanging.url, timeoutMs: 300 });
+      const client = new RayJobsClient({
+        baseUrl: hanging.url,
+        timeoutMs: 300,
+      });
       const error = await client.getJob('x').catch(e => e);
       expect(error).toMatchObject({ retryable: true });
       expect(error.message).toContain('request timed out');

@@ -1,6 +1,10 @@
 import { InputError } from '@backstage/errors';
 import { MLModelTrainingParameter } from '@synth/plugin-mlops-common';
-import { parameterArgs, requireTraining, resolveParameters } from './parameters';
+import {
+  parameterArgs,
+  requireTraining,
+  resolveParameters,
+} from './parameters';
 
 const declared: MLModelTrainingParameter[] = [
   { name: 'epochs', type: 'integer', default: 3, minimum: 1, maximum: 10 },
@@ -17,7 +21,9 @@ describe('resolveParameters', () => {
       objective: 'auc',
       balance: false,
     });
-    expect(resolveParameters(declared, { epochs: 10, balance: true })).toMatchObject({
+    expect(
+      resolveParameters(declared, { epochs: 10, balance: true }),
+    ).toMatchObject({
       epochs: 10,
       balance: true,
     });
@@ -47,8 +53,12 @@ describe('resolveParameters', () => {
   });
 
   it('checks bounds and rejects non-finite numbers', () => {
-    expect(() => resolveParameters(declared, { epochs: 0 })).toThrow("'epochs' must be at least 1, got 0");
-    expect(() => resolveParameters(declared, { epochs: 11 })).toThrow("'epochs' must be at most 10, got 11");
+    expect(() => resolveParameters(declared, { epochs: 0 })).toThrow(
+      "'epochs' must be at least 1, got 0",
+    );
+    expect(() => resolveParameters(declared, { epochs: 11 })).toThrow(
+      "'epochs' must be at most 10, got 11",
+    );
     expect(() =>
       resolveParameters([{ name: 'x', type: 'number' }], { x: Number.NaN }),
     ).toThrow("'x' must be a number");
@@ -57,27 +67,42 @@ describe('resolveParameters', () => {
 
   it('turns parameters into --name value arguments', () => {
     expect(parameterArgs({ epochs: 3, balance: false, name: 'a b' })).toEqual([
-      '--epochs', '3', '--balance', 'false', '--name', 'a b',
+      '--epochs',
+      '3',
+      '--balance',
+      'false',
+      '--name',
+      'a b',
     ]);
   });
 });
 
 describe('requireTraining', () => {
   const entity = (spec: object) =>
-    ({ apiVersion: 'mlops.synth.dev/v1alpha1', kind: 'MLModel', metadata: { name: 'm' }, spec }) as any;
+    ({
+      apiVersion: 'mlops.synth.dev/v1alpha1',
+      kind: 'MLModel',
+      metadata: { name: 'm' },
+      spec,
+    } as any);
 
   it('names the missing field', () => {
     expect(() => requireTraining(entity({}), 'mlmodel:default/m')).toThrow(
       'mlmodel:default/m has no training config: spec.training is missing',
     );
-    expect(() => requireTraining(entity({ training: { workingDir: '.' } }), 'm')).toThrow(
-      'spec.training.entrypoint is missing',
-    );
-    expect(() => requireTraining(entity({ training: { entrypoint: 'python x.py' } }), 'm')).toThrow(
-      'spec.training.workingDir is missing',
-    );
     expect(() =>
-      requireTraining(entity({ training: { entrypoint: 'x', workingDir: '.', engine: 'spark' } }), 'm'),
+      requireTraining(entity({ training: { workingDir: '.' } }), 'm'),
+    ).toThrow('spec.training.entrypoint is missing');
+    expect(() =>
+      requireTraining(entity({ training: { entrypoint: 'python x.py' } }), 'm'),
+    ).toThrow('spec.training.workingDir is missing');
+    expect(() =>
+      requireTraining(
+        entity({
+          training: { entrypoint: 'x', workingDir: '.', engine: 'spark' },
+        }),
+        'm',
+      ),
     ).toThrow("spec.training.engine 'spark' is not supported");
   });
 });

@@ -15,7 +15,9 @@ export function requireTraining(
   entity: MLModelEntityV1alpha1,
   modelRef: string,
 ): MLModelTraining {
-  const training = entity.spec?.training as Partial<MLModelTraining> | undefined;
+  const training = entity.spec?.training as
+    | Partial<MLModelTraining>
+    | undefined;
   if (!training || typeof training !== 'object') {
     throw new InputError(
       `${modelRef} has no training config: spec.training is missing`,

@@ -120,78 +120,92 @@ describe.each([
   it.each([
     ['while the jobs run', 'running'],
     ['right after the requests, mid-submission', 'submitting'],
-  ])('loses no run and submits no job twice when killed %s', async (_what, when) => {
-    const port = await freePort();
-    const tag = randomBytes(3).toString('hex');
-    const keys = Array.from({ length: RUNS }, (_, i) => `restart-${tag}-${i}`);
+  ])(
+    'loses no run and submits no job twice when killed %s',
+    async (_what, when) => {
+      const port = await freePort();
+      const tag = randomBytes(3).toString('hex');
+      const keys = Array.from(
+        { length: RUNS },
+        (_, i) => `restart-${tag}-${i}`,
+      );
 
-    const first = await newBackend(port);
-    const ids = await Promise.all(keys.map(key => post(first, key)));
-    // Kill once Ray runs a first job, or as soon as a first submission
-    // reaches Ray (the others are then still being submitted or pending).
-    await eventually(
-      async () => {
-        const jobs = [...(await rayJobsByRun(ids)).values()].flat();
-        return when === 'running'
-          ? jobs.some(j => j.status === 'RUNNING')
-          : jobs.length > 0;
-      },
-      { timeoutMs: 180_000, intervalMs: 100, what: `a job to be ${when}` },
-    );
-    await first.kill();
-    const submittedBeforeKill = [...(await rayJobsByRun(ids)).values()].filter(
-      j => j.length > 0,
-    ).length;
-
-    const second = await newBackend(port);
-    try {
-      // The same keys after the restart give the same runs.
-      expect(await Promise.all(keys.map(key => post(second, key)))).toEqual(ids);
-
-      const runs = await eventually<TrainingRun[]>(
+      const first = await newBackend(port);
+      const ids = await Promise.all(keys.map(key => post(first, key)));
+      // Kill once Ray runs a first job, or as soon as a first submission
+      // reaches Ray (the others are then still being submitted or pending).
+      await eventually(
         async () => {
-          const all = await Promise.all(
-            ids.map(async id => {
-              const res = await fetch(`${second.url}/api/mlops/runs/${id}`, {
-                headers: auth,
-              });
-              return (await res.json()) as TrainingRun;
-            }),
-          );
-          return (
-            all.every(r =>
-              ['succeeded', 'failed', 'cancelled'].includes(r.status),
-            ) && all
-          );
+          const jobs = [...(await rayJobsByRun(ids)).values()].flat();
+          return when === 'running'
+            ? jobs.some(j => j.status === 'RUNNING')
+            : jobs.length > 0;
         },
-        { timeoutMs: 5 * 60_000, intervalMs: 500, what: 'every run to end' },
+        { timeoutMs: 180_000, intervalMs: 100, what: `a job to be ${when}` },
       );
-      // Every run succeeded, except that Ray itself may give up starting a
-      // job supervisor on an overloaded 2-core machine (RAY_JOB_START_TIMEOUT_SECONDS
-      // is 30 s in scripts/engines.sh); that is Ray's verdict, passed on.
-      const unexpected = runs.filter(
-        r =>
-          r.status !== 'succeeded' &&
-          !(
-            r.status === 'failed' &&
-            r.statusMessage?.startsWith('JOB_SUPERVISOR_ACTOR_START_TIMEOUT')
-          ),
-      );
-      expect(unexpected).toEqual([]);
-      const succeeded = runs.filter(r => r.status === 'succeeded').length;
-      const jobs = await rayJobsByRun(ids);
-      for (const id of ids) {
-        expect(jobs.get(id)!.map(j => j.submission_id)).toEqual([`mlops-${id}`]);
+      await first.kill();
+      const submittedBeforeKill = [
+        ...(await rayJobsByRun(ids)).values(),
+      ].filter(j => j.length > 0).length;
+
+      const second = await newBackend(port);
+      try {
+        // The same keys after the restart give the same runs.
+        expect(await Promise.all(keys.map(key => post(second, key)))).toEqual(
+          ids,
+        );
+
+        const runs = await eventually<TrainingRun[]>(
+          async () => {
+            const all = await Promise.all(
+              ids.map(async id => {
+                const res = await fetch(`${second.url}/api/mlops/runs/${id}`, {
+                  headers: auth,
+                });
+                return (await res.json()) as TrainingRun;
+              }),
+            );
+            return (
+              all.every(r =>
+                ['succeeded', 'failed', 'cancelled'].includes(r.status),
+              ) && all
+            );
+          },
+          { timeoutMs: 5 * 60_000, intervalMs: 500, what: 'every run to end' },
+        );
+        // Every run succeeded, except that Ray itself may give up starting a
+        // job supervisor on an overloaded 2-core machine (RAY_JOB_START_TIMEOUT_SECONDS
+        // is 30 s in scripts/engines.sh); that is Ray's verdict, passed on.
+        const unexpected = runs.filter(
+          r =>
+            r.status !== 'succeeded' &&
+            !(
+              r.status === 'failed' &&
+              r.statusMessage?.startsWith('JOB_SUPERVISOR_ACTOR_START_TIMEOUT')
+            ),
+        );
+        expect(unexpected).toEqual([]);
+        const succeeded = runs.filter(r => r.status === 'succeeded').length;
+        const jobs = await rayJobsByRun(ids);
+        for (const id of ids) {
+          expect(jobs.get(id)!.map(j => j.submission_id)).toEqual([
+            `mlops-${id}`,
+          ]);
+        }
+        // Recorded for the report: how much work the kill interrupted.
+        // eslint-disable-next-line no-console
+        console.log(
+          `${
+            db.name
+          }, killed when a job was ${when}: ${submittedBeforeKill}/${RUNS} jobs had reached Ray before the kill; ${succeeded} runs succeeded, ${
+            RUNS - succeeded
+          } failed on Ray's supervisor start timeout; one job each`,
+        );
+      } finally {
+        await second.stop();
       }
-      // Recorded for the report: how much work the kill interrupted.
-      // eslint-disable-next-line no-console
-      console.log(
-        `${db.name}, killed when a job was ${when}: ${submittedBeforeKill}/${RUNS} jobs had reached Ray before the kill; ${succeeded} runs succeeded, ${RUNS - succeeded} failed on Ray's supervisor start timeout; one job each`,
-      );
-    } finally {
-      await second.stop();
-    }
-  });
+    },
+  );
 
   it('does not submit twice after a crash between Ray accepting a job and the backend recording it (contract fake)', async () => {
     const fake = await new FakeRay().start();
@@ -220,10 +234,13 @@ describe.each([
         await eventually(
           async () => {
             const all = await Promise.all(
-              ids.map(async id =>
-                (await (
-                  await fetch(`${second.url}/api/mlops/runs/${id}`, { headers: auth })
-                ).json()) as TrainingRun,
+              ids.map(
+                async id =>
+                  (await (
+                    await fetch(`${second.url}/api/mlops/runs/${id}`, {
+                      headers: auth,
+                    })
+                  ).json()) as TrainingRun,
               ),
             );
             return all.every(r => r.status === 'succeeded');

@@ -63,7 +63,11 @@ export class ModelAccess {
         : { kind: MLMODEL_KIND, ...ref };
     const modelRef = modelRefOf(compound);
     const entity = await this.options.catalog.getEntityByRef(
-      { kind: MLMODEL_KIND, namespace: compound.namespace, name: compound.name },
+      {
+        kind: MLMODEL_KIND,
+        namespace: compound.namespace,
+        name: compound.name,
+      },
       { credentials },
     );
     if (!entity || !isMLModelEntity(entity)) {

@@ -26,7 +26,9 @@ describe('ModelVersionRegistrar with a real MLflow server', () => {
     const url = await startEngine('mlflow');
     mlflow = new MlflowClient({ baseUrl: url, timeoutMs: 30_000 });
     store = await DatabaseMlopsStore.create({
-      database: mockServices.database({ knex: await databases.init('SQLITE_3') }),
+      database: mockServices.database({
+        knex: await databases.init('SQLITE_3'),
+      }),
     });
   });
 
@@ -46,18 +48,33 @@ describe('ModelVersionRegistrar with a real MLflow server', () => {
       artifactUri: 's3://models/a.zip',
     });
     // A retry (e.g. after a crash before the run was updated) finds the same version.
-    const again = await registrar.register(first, { artifactUri: 's3://models/a.zip', metrics: {} });
+    const again = await registrar.register(first, {
+      artifactUri: 's3://models/a.zip',
+      metrics: {},
+    });
     expect(again.version.version).toBe('1');
     const found = await mlflow.findVersionForRun(name, first.id);
-    expect(found?.tags).toContainEqual({ key: MLFLOW_RUN_TAG, value: first.id });
+    expect(found?.tags).toContainEqual({
+      key: MLFLOW_RUN_TAG,
+      value: first.id,
+    });
 
-    const b = await registrar.register(run(name), { artifactUri: 'gs://models/b.zip', metrics: {} });
+    const b = await registrar.register(run(name), {
+      artifactUri: 'gs://models/b.zip',
+      metrics: {},
+    });
     expect(b.version.version).toBe('2');
     // MLflow 3.x refuses host-addressed sources such as https:// by default;
     // the trained model is kept in the plugin's table with MLflow's reason.
     const refused = run(name);
-    const c = await registrar.register(refused, { artifactUri: 'https://example.com/c.zip', metrics: {} });
-    expect(c.version).toMatchObject({ registry: 'internal', version: `local-${refused.id.slice(0, 8)}` });
+    const c = await registrar.register(refused, {
+      artifactUri: 'https://example.com/c.zip',
+      metrics: {},
+    });
+    expect(c.version).toMatchObject({
+      registry: 'internal',
+      version: `local-${refused.id.slice(0, 8)}`,
+    });
     expect(c.note).toContain("'source' cannot use the 'https' scheme");
     // The registered model existing already (HTTP 400 RESOURCE_ALREADY_EXISTS) is fine.
     await expect(mlflow.ensureRegisteredModel(name)).resolves.toBeUndefined();
@@ -67,22 +84,33 @@ describe('ModelVersionRegistrar with a real MLflow server', () => {
     const name = `mlops-test-${randomBytes(4).toString('hex')}`;
     const registrar = new ModelVersionRegistrar({ store, mlflow });
     const local = run(name);
-    const result = await registrar.register(local, { artifactUri: 'file:///tmp/out', metrics: {} });
+    const result = await registrar.register(local, {
+      artifactUri: 'file:///tmp/out',
+      metrics: {},
+    });
     expect(result.version).toMatchObject({
       registry: 'internal',
       version: `local-${local.id.slice(0, 8)}`,
     });
     expect(result.note).toContain('MLflow only accepts remote artefact URIs');
-    expect(await mlflow.findVersionForRun(name, local.id).catch(() => undefined)).toBeUndefined();
+    expect(
+      await mlflow.findVersionForRun(name, local.id).catch(() => undefined),
+    ).toBeUndefined();
   });
 
   it('reports an unreachable MLflow as retryable', async () => {
     const registrar = new ModelVersionRegistrar({
       store,
-      mlflow: new MlflowClient({ baseUrl: 'http://127.0.0.1:9', timeoutMs: 1000 }),
+      mlflow: new MlflowClient({
+        baseUrl: 'http://127.0.0.1:9',
+        timeoutMs: 1000,
+      }),
     });
     await expect(
-      registrar.register(run('x'), { artifactUri: 's3://m/x.zip', metrics: {} }),
+      registrar.register(run('x'), {
+        artifactUri: 's3://m/x.zip',
+        metrics: {},
+      }),
     ).rejects.toMatchObject({ name: 'EngineError', retryable: true });
   });
 

@@ -53,7 +53,9 @@ export class ModelVersionRegistrar {
       const version = await internal(`local-${run.id.slice(0, 8)}`);
       return {
         version,
-        note: `registered as version ${version.version} in the plugin's tables: MLflow only accepts remote artefact URIs (s3://, gs://, https://, mlflow-artifacts:/, runs:/, models:/), got ${
+        note: `registered as version ${
+          version.version
+        } in the plugin's tables: MLflow only accepts remote artefact URIs (s3://, gs://, https://, mlflow-artifacts:/, runs:/, models:/), got ${
           result.artifactUri ?? 'none'
         }`,
       };

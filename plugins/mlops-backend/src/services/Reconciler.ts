@@ -24,7 +24,9 @@ export class Reconciler {
     },
   ) {}
 
-  async runOnce(signal?: AbortSignal): Promise<{ runs: number; deployments: number }> {
+  async runOnce(
+    signal?: AbortSignal,
+  ): Promise<{ runs: number; deployments: number }> {
     const { store, runs, deployments, batchSize } = this.options;
     const now = new Date();
     const runIds = await store.listDueRuns({ now, limit: batchSize });

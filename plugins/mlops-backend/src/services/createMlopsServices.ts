@@ -101,9 +101,7 @@ export function createMlopsServices(deps: {
   });
 
   const targets: Partial<Record<'lambda' | 'ray-serve', DeploymentTarget>> = {
-    lambda:
-      deps.lambdaTarget ??
-      new LambdaTarget({ ...options.lambda }),
+    lambda: deps.lambdaTarget ?? new LambdaTarget({ ...options.lambda }),
   };
   if (options.rayServe) {
     targets['ray-serve'] = new RayServeTarget({

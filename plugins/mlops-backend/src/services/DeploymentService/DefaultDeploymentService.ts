@@ -181,10 +181,7 @@ export class DefaultDeploymentService implements DeploymentService {
     return this.options.store.getDeployment(id);
   }
 
-  async listDeployments(
-    modelRef: string,
-    page: Page,
-  ): Promise<DeploymentList> {
+  async listDeployments(modelRef: string, page: Page): Promise<DeploymentList> {
     const result = await this.options.store.listDeployments(modelRef, page);
     return {
       items: result.items.map(toApiDeployment),
@@ -198,8 +195,11 @@ export class DefaultDeploymentService implements DeploymentService {
         `Deployment ${deployment.id} is ${deployment.status}; only a canary can be promoted`,
       );
     }
-    return this.transition(deployment, 'promoting', ['canary'], target =>
-      target.promote,
+    return this.transition(
+      deployment,
+      'promoting',
+      ['canary'],
+      target => target.promote,
     );
   }
 
@@ -244,8 +244,9 @@ export class DefaultDeploymentService implements DeploymentService {
     deployment: DeploymentRecord,
     during: DeploymentStatus,
     from: DeploymentStatus[],
-    pick: (target: NonNullable<ReturnType<DeploymentProcessor['target']>>) =>
-      (d: DeploymentRecord) => Promise<StepResult>,
+    pick: (
+      target: NonNullable<ReturnType<DeploymentProcessor['target']>>,
+    ) => (d: DeploymentRecord) => Promise<StepResult>,
   ): Promise<Deployment> {
     const { processor, store } = this.options;
     const target = processor.target(deployment.target);
@@ -276,9 +277,9 @@ export class DefaultDeploymentService implements DeploymentService {
       } catch (error) {
         await store.updateDeployment(current.id, undefined, {
           status: current.status,
-          statusMessage: `${during === 'promoting' ? 'promote' : 'rollback'} failed: ${
-            isError(error) ? error.message : String(error)
-          }`,
+          statusMessage: `${
+            during === 'promoting' ? 'promote' : 'rollback'
+          } failed: ${isError(error) ? error.message : String(error)}`,
         });
         throw toRequestError(error);
       }

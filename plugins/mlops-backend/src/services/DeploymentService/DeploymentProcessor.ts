@@ -24,10 +24,7 @@ const WORKING: DeploymentStatus[] = [
 ];
 
 /** Statuses worth a notification once reached. */
-const NOTIFY: DeploymentStatus[] = [
-  ...TERMINAL_DEPLOYMENT_STATUSES,
-  'canary',
-];
+const NOTIFY: DeploymentStatus[] = [...TERMINAL_DEPLOYMENT_STATUSES, 'canary'];
 
 export type DeploymentProcessorOptions = {
   store: MlopsStore;
@@ -190,10 +187,12 @@ export class DeploymentProcessor {
     const retryable =
       (EngineError.is(error) && error.retryable) ||
       (!EngineError.is(error) &&
-        !(isError(error) &&
+        !(
+          isError(error) &&
           ['InputError', 'ConflictError', 'NotAllowedError'].includes(
             error.name,
-          )));
+          )
+        ));
     const now = new Date();
     const firstFailureAt = deployment.firstFailureAt ?? now;
     const elapsed = now.getTime() - firstFailureAt.getTime();
@@ -202,7 +201,9 @@ export class DeploymentProcessor {
         status: deployment.status === 'promoting' ? 'canary' : 'failed',
         state: deployment.state,
         message: retryable
-          ? `gave up after ${Math.round(elapsed / 1000)} s of failures: ${message}`
+          ? `gave up after ${Math.round(
+              elapsed / 1000,
+            )} s of failures: ${message}`
           : message,
       });
       if (failed) {

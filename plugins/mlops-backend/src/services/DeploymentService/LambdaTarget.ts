@@ -29,7 +29,10 @@ const RETRYABLE_NAMES = new Set([
 ]);
 
 /** An SDK error as an {@link EngineError}, retryable for outages and conflicts. */
-export function toLambdaError(error: unknown, functionName: string): EngineError {
+export function toLambdaError(
+  error: unknown,
+  functionName: string,
+): EngineError {
   const err = error as {
     name?: string;
     message?: string;
@@ -85,7 +88,9 @@ export function lambdaCodeOf(
     return { ImageUri: artifactUri };
   }
   throw new InputError(
-    `The artefact '${artifactUri ?? '(none)'}' cannot be deployed to AWS Lambda: expected s3://<bucket>/<key>.zip or an ECR image URI`,
+    `The artefact '${
+      artifactUri ?? '(none)'
+    }' cannot be deployed to AWS Lambda: expected s3://<bucket>/<key>.zip or an ECR image URI`,
   );
 }
 
@@ -175,7 +180,9 @@ export class LambdaTarget implements DeploymentTarget {
     try {
       return await fn(this.client(config));
     } catch (error) {
-      throw EngineError.is(error) ? error : toLambdaError(error, config.functionName);
+      throw EngineError.is(error)
+        ? error
+        : toLambdaError(error, config.functionName);
     }
   }
 
@@ -262,7 +269,9 @@ export class LambdaTarget implements DeploymentTarget {
       if (configuration.State === 'Failed') {
         throw new EngineError({
           engine: `AWS Lambda (${config.functionName})`,
-          message: `version ${version} failed: ${configuration.StateReason ?? 'no reason given'}`,
+          message: `version ${version} failed: ${
+            configuration.StateReason ?? 'no reason given'
+          }`,
           retryable: false,
         });
       }
@@ -327,7 +336,12 @@ export class LambdaTarget implements DeploymentTarget {
         );
         return {
           status: 'succeeded',
-          state: { ...state, aliasExisted: true, previousVersion, phase: 'done' },
+          state: {
+            ...state,
+            aliasExisted: true,
+            previousVersion,
+            phase: 'done',
+          },
           message: `alias ${config.alias} already served version ${version}`,
         };
       }
@@ -365,7 +379,10 @@ export class LambdaTarget implements DeploymentTarget {
     return { status: deployment.status, state };
   }
 
-  private aliasFacts(alias: GetAliasCommandOutput | undefined, version?: string) {
+  private aliasFacts(
+    alias: GetAliasCommandOutput | undefined,
+    version?: string,
+  ) {
     const weights = alias?.RoutingConfig?.AdditionalVersionWeights ?? {};
     return {
       live: alias?.FunctionVersion,

@@ -88,7 +88,9 @@ export class RayServeTarget implements DeploymentTarget {
       ...(previous ?? {}),
       name: config.application,
       route_prefix:
-        config.routePrefix ?? previous?.route_prefix ?? `/${config.application}`,
+        config.routePrefix ??
+        previous?.route_prefix ??
+        `/${config.application}`,
       import_path: this.options.importPath,
       runtime_env: {
         ...previousEnv,

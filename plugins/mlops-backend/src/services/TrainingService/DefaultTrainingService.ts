@@ -98,9 +98,12 @@ export class DefaultTrainingService implements TrainingService {
 
   private pickExecutor(): TrainingExecutorName {
     const { config, ray, local } = this.options;
-    const wanted =
-      config.defaultExecutor ??
-      (ray ? 'ray' : local?.enabled ? 'local' : undefined);
+    let wanted = config.defaultExecutor;
+    if (!wanted && ray) {
+      wanted = 'ray';
+    } else if (!wanted && local?.enabled) {
+      wanted = 'local';
+    }
     if (wanted === 'ray' && ray) {
       return 'ray';
     }
@@ -110,7 +113,9 @@ export class DefaultTrainingService implements TrainingService {
     throw new ServiceUnavailableError(
       wanted
         ? `The ${wanted} executor is selected by mlops.executors.default but is not ${
-            wanted === 'ray' ? 'configured (mlops.executors.ray.url)' : 'enabled (mlops.executors.local.enabled)'
+            wanted === 'ray'
+              ? 'configured (mlops.executors.ray.url)'
+              : 'enabled (mlops.executors.local.enabled)'
           }`
         : 'No training executor is configured: set mlops.executors.ray.url, or mlops.executors.local.enabled: true for development',
     );
@@ -234,7 +239,13 @@ export class DefaultTrainingService implements TrainingService {
     const { store, ray } = this.options;
     if (run.executor === 'ray' && !run.logsArchived && !isTerminal(run)) {
       if (!run.externalId || !ray) {
-        return { runId: run.id, offset: after, text: '', nextOffset: after, complete: false };
+        return {
+          runId: run.id,
+          offset: after,
+          text: '',
+          nextOffset: after,
+          complete: false,
+        };
       }
       let logs: string;
       try {

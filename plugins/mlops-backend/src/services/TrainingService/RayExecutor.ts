@@ -87,7 +87,9 @@ export class RayExecutor {
    */
   private async packageOf(source: RunRecord['spec']['source']) {
     const fingerprint =
-      source.type === 'file' ? await fingerprintWorkingDir(source.path) : undefined;
+      source.type === 'file'
+        ? await fingerprintWorkingDir(source.path)
+        : undefined;
     const cached = fingerprint && this.packages.get(fingerprint);
     if (cached) {
       return cached;

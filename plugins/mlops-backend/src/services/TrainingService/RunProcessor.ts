@@ -79,7 +79,10 @@ export class RunProcessor {
         }
       }
     } catch (error) {
-      this.options.logger.error(`Processing training run ${id} failed`, error as Error);
+      this.options.logger.error(
+        `Processing training run ${id} failed`,
+        error as Error,
+      );
     } finally {
       this.inFlight.delete(id);
     }
@@ -141,7 +144,10 @@ export class RunProcessor {
     }
     if (run.status === 'pending') {
       if (run.cancelRequested && run.attempts === 0) {
-        await this.end(run, { status: 'cancelled', message: 'cancelled before it was submitted' });
+        await this.end(run, {
+          status: 'cancelled',
+          message: 'cancelled before it was submitted',
+        });
         return;
       }
       await this.update(run, { attempts: run.attempts + 1 });
@@ -181,7 +187,8 @@ export class RunProcessor {
             : { clear: ['statusMessage', 'firstFailureAt'] }),
           failureCount: 0,
           nextCheckAt: new Date(
-            now.getTime() + (run.cancelRequested ? 1_000 : pollDelayMs(run, now)),
+            now.getTime() +
+              (run.cancelRequested ? 1_000 : pollDelayMs(run, now)),
           ),
         });
         return;
@@ -222,7 +229,10 @@ export class RunProcessor {
     const local = this.options.local;
     if (run.status === 'pending') {
       if (run.cancelRequested) {
-        await this.end(run, { status: 'cancelled', message: 'cancelled before it started' });
+        await this.end(run, {
+          status: 'cancelled',
+          message: 'cancelled before it started',
+        });
         return false;
       }
       if (!local?.enabled) {
@@ -269,14 +279,18 @@ export class RunProcessor {
       artifactUri: outcome.artifactUri,
       metrics: outcome.metrics ?? {},
     });
-    await this.end(run, {
-      ...outcome,
-      message: note,
-    }, {
-      modelVersion: version.version,
-      artifactUri: version.artifactUri,
-      metrics: version.metrics,
-    });
+    await this.end(
+      run,
+      {
+        ...outcome,
+        message: note,
+      },
+      {
+        modelVersion: version.version,
+        artifactUri: version.artifactUri,
+        metrics: version.metrics,
+      },
+    );
   }
 
   private async end(
@@ -293,7 +307,9 @@ export class RunProcessor {
         ...(outcome.message
           ? { statusMessage: outcome.message }
           : { clear: ['statusMessage'] }),
-        finishedAt: outcome.finishedAt ? new Date(outcome.finishedAt) : new Date(),
+        finishedAt: outcome.finishedAt
+          ? new Date(outcome.finishedAt)
+          : new Date(),
         nextCheckAt: new Date(),
         pendingOutcome: null,
       },
@@ -339,7 +355,8 @@ export class RunProcessor {
     } catch (error) {
       const retryable =
         (EngineError.is(error) && error.retryable) ||
-        (!EngineError.is(error) && !(error instanceof InputError) &&
+        (!EngineError.is(error) &&
+          !(error instanceof InputError) &&
           !(isError(error) && error.name === 'InputError') &&
           !(isError(error) && error.name === 'NotAllowedError'));
       const message = isError(error) ? error.message : String(error);

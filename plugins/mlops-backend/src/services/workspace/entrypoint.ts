@@ -33,12 +33,12 @@ export function localArgv(
   const words: string[] = [];
   for (const token of parse(entrypoint)) {
     if (typeof token !== 'string') {
-      const what =
-        'op' in token
-          ? `the shell operator '${token.op}'`
-          : 'comment' in token
-          ? 'a comment'
-          : 'shell syntax';
+      let what = 'shell syntax';
+      if ('op' in token) {
+        what = `the shell operator '${token.op}'`;
+      } else if ('comment' in token) {
+        what = 'a comment';
+      }
       throw new InputError(
         `The local executor runs the entrypoint without a shell; ${what} is not supported in '${entrypoint}'`,
       );

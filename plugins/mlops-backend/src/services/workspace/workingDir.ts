@@ -175,7 +175,11 @@ export async function fingerprintWorkingDir(dir: string): Promise<string> {
         await visit(full);
       } else if (entry.isFile()) {
         const stat = await fs.lstat(full);
-        parts.push(`${path.relative(real, full)}\0${stat.size}\0${stat.mtimeMs}\0${stat.mode}`);
+        parts.push(
+          `${path.relative(real, full)}\0${stat.size}\0${stat.mtimeMs}\0${
+            stat.mode
+          }`,
+        );
       }
     }
   };

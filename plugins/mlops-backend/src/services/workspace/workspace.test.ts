@@ -4,20 +4,32 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createTrainingRepo, trainableModel } from '../../__testUtils__/fixtures';
+import {
+  createTrainingRepo,
+  trainableModel,
+} from '../../__testUtils__/fixtures';
 import { localArgv, rayEntrypoint } from './entrypoint';
 import { buildRayPackage } from './rayPackage';
 import { parseTrainingResult } from './result';
-import { readWorkingDir, resolveWorkingDir, writeWorkingDir } from './workingDir';
+import {
+  readWorkingDir,
+  resolveWorkingDir,
+  writeWorkingDir,
+} from './workingDir';
 
 describe('working directories', () => {
   const repo = createTrainingRepo();
   const model = trainableModel(repo.catalogFile);
-  const options = { roots: [] as string[], modelRef: 'mlmodel:default/trainable' };
+  const options = {
+    roots: [] as string[],
+    modelRef: 'mlmodel:default/trainable',
+  };
   afterAll(() => fs.rmSync(repo.root, { recursive: true, force: true }));
 
   it('resolves a relative directory against the entity file', async () => {
-    await expect(resolveWorkingDir(model, './training', options)).resolves.toEqual({
+    await expect(
+      resolveWorkingDir(model, './training', options),
+    ).resolves.toEqual({
       type: 'file',
       path: path.join(repo.root, 'training'),
     });
@@ -36,13 +48,15 @@ describe('working directories', () => {
         roots: [repo.root],
       }),
     ).resolves.toMatchObject({ type: 'file' });
-    await expect(resolveWorkingDir(model, './missing', options)).rejects.toThrow(
-      'which is not a directory',
-    );
+    await expect(
+      resolveWorkingDir(model, './missing', options),
+    ).rejects.toThrow('which is not a directory');
   });
 
   it('passes engine URIs through and resolves url locations', async () => {
-    await expect(resolveWorkingDir(model, 's3://bucket/pkg.zip', options)).resolves.toEqual({
+    await expect(
+      resolveWorkingDir(model, 's3://bucket/pkg.zip', options),
+    ).resolves.toEqual({
       type: 'uri',
       uri: 's3://bucket/pkg.zip',
     });
@@ -56,14 +70,16 @@ describe('working directories', () => {
         },
       },
     };
-    await expect(resolveWorkingDir(fromGithub, './training', options)).resolves.toEqual({
+    await expect(
+      resolveWorkingDir(fromGithub, './training', options),
+    ).resolves.toEqual({
       type: 'url',
       url: 'https://github.com/acme/ml/blob/main/models/training',
     });
     const nowhere = { ...model, metadata: { name: 'x' } };
-    await expect(resolveWorkingDir(nowhere, './training', options)).rejects.toThrow(
-      'has no file or url location',
-    );
+    await expect(
+      resolveWorkingDir(nowhere, './training', options),
+    ).rejects.toThrow('has no file or url location');
   });
 
   it('copies files but never links or tool directories', async () => {
@@ -73,13 +89,20 @@ describe('working directories', () => {
     );
     expect(files.map(f => f.path).sort()).toEqual(['pkg/data.txt', 'train.py']);
     await expect(
-      readWorkingDir({ type: 'file', path: path.join(repo.root, 'training') }, { maxBytes: 10 }),
+      readWorkingDir(
+        { type: 'file', path: path.join(repo.root, 'training') },
+        { maxBytes: 10 },
+      ),
     ).rejects.toThrow('maxWorkingDirBytes');
     const target = fs.mkdtempSync(path.join(os.tmpdir(), 'mlops-write-'));
     await writeWorkingDir(target, files);
-    expect(fs.readFileSync(path.join(target, 'pkg/data.txt'), 'utf8')).toBe('x');
+    expect(fs.readFileSync(path.join(target, 'pkg/data.txt'), 'utf8')).toBe(
+      'x',
+    );
     await expect(
-      writeWorkingDir(target, [{ path: '../escape.txt', content: Buffer.from(''), mode: 0o644 }]),
+      writeWorkingDir(target, [
+        { path: '../escape.txt', content: Buffer.from(''), mode: 0o644 },
+      ]),
     ).rejects.toThrow();
     fs.rmSync(target, { recursive: true, force: true });
   });
@@ -92,14 +115,16 @@ describe('working directories', () => {
             { path: 'train.py', content: async () => Buffer.from('print(1)') },
             { path: '.git/HEAD', content: async () => Buffer.from('ref') },
           ],
-        }) as any,
+        } as any),
     });
     const files = await readWorkingDir(
       { type: 'url', url: 'https://github.com/acme/ml/tree/main/training' },
       { urlReader, maxBytes: 1000 },
     );
     expect(files.map(f => f.path)).toEqual(['train.py']);
-    expect(urlReader.readTree).toHaveBeenCalledWith('https://github.com/acme/ml/tree/main/training');
+    expect(urlReader.readTree).toHaveBeenCalledWith(
+      'https://github.com/acme/ml/tree/main/training',
+    );
   });
 
   it('builds the same Ray package name for the same files', async () => {
@@ -122,15 +147,30 @@ describe('entrypoints', () => {
     const command = rayEntrypoint("printf '%s\\n'", { name: hostile, n: 3 });
     expect(command.startsWith("printf '%s\\n' --name ")).toBe(true);
     const out = execFileSync('sh', ['-c', command], { encoding: 'utf8' });
-    expect(out.split('\n').slice(0, 4)).toEqual(['--name', hostile, '--n', '3']);
+    expect(out.split('\n').slice(0, 4)).toEqual([
+      '--name',
+      hostile,
+      '--n',
+      '3',
+    ]);
     expect(rayEntrypoint('python t.py', {})).toBe('python t.py');
   });
 
   it('splits words for the local executor and refuses shell syntax', () => {
     expect(localArgv(`python3 "my script.py" --mode 'a b'`, { n: 1 })).toEqual([
-      'python3', 'my script.py', '--mode', 'a b', '--n', '1',
+      'python3',
+      'my script.py',
+      '--mode',
+      'a b',
+      '--n',
+      '1',
     ]);
-    expect(localArgv('python3 t.py', { x: '$(whoami)' })).toEqual(['python3', 't.py', '--x', '$(whoami)']);
+    expect(localArgv('python3 t.py', { x: '$(whoami)' })).toEqual([
+      'python3',
+      't.py',
+      '--x',
+      '$(whoami)',
+    ]);
     for (const [entrypoint, what] of [
       ['python t.py | tee log', "'|'"],
       ['python t.py && rm x', "'&&'"],
@@ -155,8 +195,15 @@ describe('training results', () => {
       'prefix mlops-result: {"metrics": {"auc": 0.1}}',
       '',
     ].join('\n');
-    expect(parseTrainingResult(log)).toEqual({ artifactUri: undefined, metrics: { auc: 0.5 } });
-    expect(parseTrainingResult('mlops-result: {"artifactUri": "s3://b/m.zip", "metrics": {"auc": 0.9}}')).toEqual({
+    expect(parseTrainingResult(log)).toEqual({
+      artifactUri: undefined,
+      metrics: { auc: 0.5 },
+    });
+    expect(
+      parseTrainingResult(
+        'mlops-result: {"artifactUri": "s3://b/m.zip", "metrics": {"auc": 0.9}}',
+      ),
+    ).toEqual({
       artifactUri: 's3://b/m.zip',
       metrics: { auc: 0.9 },
     });
