@@ -49,7 +49,7 @@ beforeAll(() => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function run(args: string[], env: Record<string, string> = {}) {
-  const { INIT_CWD: _ignored, ...base } = process.env;
+  const { INIT_CWD: _init, PROJECT_CWD: _project, ...base } = process.env;
   const result = spawnSync(process.execPath, [BIN, ...args], {
     cwd: dir,
     env: { ...base, ...env },
@@ -236,6 +236,33 @@ describe('drift CLI', () => {
           encoding: 'utf8',
         },
       );
+      expect(result.status).toBe(0);
+    } finally {
+      rmSync(elsewhere, { recursive: true, force: true });
+    }
+  });
+
+  it('falls back to PROJECT_CWD when `yarn workspace … run` set INIT_CWD to the package', () => {
+    const elsewhere = mkdtempSync(join(tmpdir(), 'drift-pkg-'));
+    try {
+      const result = spawnSync(
+        process.execPath,
+        [
+          BIN,
+          '--reference',
+          'ref.csv',
+          '--current',
+          'cur.csv',
+          '--column-types',
+          E1_TYPES,
+        ],
+        {
+          cwd: elsewhere,
+          env: { ...process.env, INIT_CWD: elsewhere, PROJECT_CWD: dir },
+          encoding: 'utf8',
+        },
+      );
+      expect(result.stderr).toBe('');
       expect(result.status).toBe(0);
     } finally {
       rmSync(elsewhere, { recursive: true, force: true });

@@ -56,19 +56,42 @@ export interface CliIo {
   stderr: (text: string) => void;
   /** Directory relative paths are resolved against. */
   cwd: string;
+  /** Further directories tried, in order, when a relative path is not found under `cwd`. */
+  fallbackDirs?: string[];
 }
 
 function defaultIo(): CliIo {
+  const dirs = [
+    // where the user typed `yarn …` (yarn runs scripts in the package directory)
+    process.env.INIT_CWD,
+    // `yarn workspace … run` sets INIT_CWD to the package directory; paths
+    // given from the repository root are found here
+    process.env.PROJECT_CWD,
+    process.cwd(),
+  ].filter((d): d is string => Boolean(d));
   return {
     stdout: text => process.stdout.write(text),
     stderr: text => process.stderr.write(text),
-    // package scripts run in the package directory; INIT_CWD is where the
-    // user typed the command
-    cwd: process.env.INIT_CWD ?? process.cwd(),
+    cwd: dirs[0],
+    fallbackDirs: dirs.slice(1),
   };
 }
 
-function parseJsonArgument(flag: string, value: string, cwd: string): unknown {
+/** A path resolved against the first directory where it exists (else `cwd`). */
+function resolvePath(path: string, io: CliIo): string {
+  if (isAbsolute(path)) {
+    return path;
+  }
+  for (const dir of [io.cwd, ...(io.fallbackDirs ?? [])]) {
+    const candidate = resolve(dir, path);
+    if (existsSync(candidate)) {
+      return candidate;
+    }
+  }
+  return resolve(io.cwd, path);
+}
+
+function parseJsonArgument(flag: string, value: string, io: CliIo): unknown {
   const trimmed = value.trim();
   if (trimmed.startsWith('{') || trimmed.startsWith('[')) {
     try {
@@ -79,7 +102,7 @@ function parseJsonArgument(flag: string, value: string, cwd: string): unknown {
       );
     }
   }
-  const path = isAbsolute(value) ? value : resolve(cwd, value);
+  const path = resolvePath(value, io);
   if (!existsSync(path)) {
     throw new InputError(
       `${flag} must be a JSON object or a JSON file; ${value} is neither`,
@@ -185,13 +208,13 @@ export async function runDriftCli(
       );
     }
 
-    const at = (p: string) => (isAbsolute(p) ? p : resolve(io.cwd, p));
+    const at = (p: string) => resolvePath(p, io);
     let columnTypes: Record<string, ColumnType> | undefined;
     if (values['column-types']) {
       columnTypes = parseJsonArgument(
         '--column-types',
         values['column-types'],
-        io.cwd,
+        io,
       ) as Record<string, ColumnType>;
     } else if (values['dataset-entity']) {
       const entityPath = at(values['dataset-entity']);
@@ -221,14 +244,14 @@ export async function runDriftCli(
         ? parseJsonArgument(
             '--per-column-method',
             values['per-column-method'],
-            io.cwd,
+            io,
           )
         : undefined,
       perColumnThreshold: values['per-column-threshold']
         ? parseJsonArgument(
             '--per-column-threshold',
             values['per-column-threshold'],
-            io.cwd,
+            io,
           )
         : undefined,
     };
