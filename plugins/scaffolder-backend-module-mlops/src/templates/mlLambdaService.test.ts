@@ -139,12 +139,15 @@ describe('the ml-lambda-service template', () => {
     expect(ci.env.PYTHON_VERSION).toBe('3.12');
 
     // The project's pins are what its tests here run with.
-    expect(
-      [
-        ...pins(path.join(dir, 'requirements.txt')),
-        ...pins(path.join(dir, 'requirements-dev.txt')),
-      ].sort(),
-    ).toEqual(pins(path.join(REPO_ROOT, 'requirements', 'project-lambda.txt')));
+    const venvPins = pins(
+      path.join(REPO_ROOT, 'requirements', 'project-lambda.txt'),
+    );
+    for (const pin of [
+      ...pins(path.join(dir, 'requirements.txt')),
+      ...pins(path.join(dir, 'requirements-dev.txt')),
+    ]) {
+      expect(venvPins).toContain(pin);
+    }
 
     expect(
       expectPytestPasses(path.join(projectBin, 'python'), dir),
