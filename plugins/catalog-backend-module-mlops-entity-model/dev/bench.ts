@@ -4,7 +4,7 @@
  * same references (reliability target D1).
  *
  *   yarn workspace @synth/plugin-catalog-backend-module-mlops-entity-model bench \
- *     [--count 10000] [--db sqlite,postgres] [--rounds 1]
+ *     [--count 10000] [--db sqlite,postgres] [--rounds 1] [--order components,ml]
  *     [--pg postgresql://postgres@127.0.0.1:5432] [--timeout-minutes 60]
  *
  * For each database and workload it starts a real catalog backend (the catalog
@@ -66,6 +66,7 @@ function parseArgs(argv: string[]) {
       'postgresql://postgres@127.0.0.1:5432',
     timeoutMinutes: 60,
     rounds: 1,
+    order: ['components', 'ml'] as Workload[],
   };
   for (let i = 0; i < argv.length; i += 2) {
     const [flag, value] = [argv[i], argv[i + 1]];
@@ -78,15 +79,20 @@ function parseArgs(argv: string[]) {
       options.engines = value.split(',') as Engine[];
     } else if (flag === '--pg') {
       options.pg = value;
+    } else if (flag === '--order') {
+      options.order = value.split(',') as Workload[];
     } else if (flag === '--rounds') {
       options.rounds = Number(value);
     } else if (flag === '--timeout-minutes') {
       options.timeoutMinutes = Number(value);
     } else {
       throw new Error(
-        `Unknown option ${flag}; use --count N, --db sqlite,postgres, --pg <url>, --rounds N, --timeout-minutes N`,
+        `Unknown option ${flag}; use --count N, --db sqlite,postgres, --pg <url>, --rounds N, --order components,ml, --timeout-minutes N`,
       );
     }
+  }
+  if ([...options.order].sort().join(',') !== 'components,ml') {
+    throw new Error('--order must name components and ml, e.g. ml,components');
   }
   if (!Number.isInteger(options.rounds) || options.rounds < 1) {
     throw new Error('--rounds must be a positive integer');
@@ -435,8 +441,8 @@ async function main() {
     const results: Record<Workload, RunResult[]> = { components: [], ml: [] };
     for (let round = 0; round < options.rounds; round++) {
       // Alternate the order so that neither workload always runs first.
-      const order: Workload[] =
-        round % 2 === 0 ? ['components', 'ml'] : ['ml', 'components'];
+      const order =
+        round % 2 === 0 ? options.order : [...options.order].reverse();
       for (const workload of order) {
         const r = await run({ ...options, workload, engine });
         results[workload].push(r);
