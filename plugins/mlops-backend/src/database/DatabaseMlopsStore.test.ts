@@ -202,6 +202,29 @@ describe.each(databases.eachSupportedId())(
         );
       });
 
+      it('lists the pending runs of an executor, oldest first', async () => {
+        const a = (
+          await store.createRun(
+            newRun({ idempotencyKey: 'a', executor: 'local' }),
+          )
+        ).record;
+        await new Promise(r => setTimeout(r, 5));
+        const b = (
+          await store.createRun(
+            newRun({ idempotencyKey: 'b', executor: 'local' }),
+          )
+        ).record;
+        await store.createRun(newRun({ idempotencyKey: 'c', executor: 'ray' }));
+        const d = (
+          await store.createRun(
+            newRun({ idempotencyKey: 'd', executor: 'local' }),
+          )
+        ).record;
+        await store.updateRun(d.id, undefined, { status: 'running' });
+        expect(await store.listPendingRuns('local', 10)).toEqual([a.id, b.id]);
+        expect(await store.listPendingRuns('local', 1)).toEqual([a.id]);
+      });
+
       it('only changes active runs with onlyIfActive, and records cancel requests', async () => {
         const { record } = await store.createRun(newRun());
         await store.requestCancel(record.id);

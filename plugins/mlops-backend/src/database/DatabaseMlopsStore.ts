@@ -303,6 +303,18 @@ export class DatabaseMlopsStore implements MlopsStore {
     return row ? toRun(row) : undefined;
   }
 
+  async listPendingRuns(
+    executor: 'ray' | 'local',
+    limit: number,
+  ): Promise<string[]> {
+    const rows = await this.db('training_runs')
+      .where({ status: 'pending', executor })
+      .orderBy('created_at')
+      .limit(limit)
+      .select('id');
+    return rows.map(r => r.id);
+  }
+
   async listDueRuns(query: DueQuery): Promise<string[]> {
     return this.listDue('training_runs', query);
   }

@@ -275,6 +275,8 @@ export interface MlopsStore {
   getRun(id: string): Promise<RunRecord | undefined>;
   listRuns(modelRef: string, page: Page): Promise<PageResult<RunRecord>>;
   getLatestRun(modelRef: string): Promise<RunRecord | undefined>;
+  /** Ids of pending runs of an executor, oldest first (the local queue). */
+  listPendingRuns(executor: 'ray' | 'local', limit: number): Promise<string[]>;
   /** Ids of runs that are not final and due, or final and not yet notified. */
   listDueRuns(query: DueQuery): Promise<string[]>;
   /** Takes the run's lease if it is free or expired; true if taken. */

@@ -117,15 +117,13 @@ describe('LambdaTarget', () => {
   });
 
   it('retries a 409 while another update runs', async () => {
-    lambda
-      .on(UpdateFunctionCodeCommand)
-      .rejects(
-        new ResourceConflictException({
-          message:
-            'The operation cannot be performed at this time. An update is in progress for resource: fn',
-          $metadata: { httpStatusCode: 409 },
-        }),
-      );
+    lambda.on(UpdateFunctionCodeCommand).rejects(
+      new ResourceConflictException({
+        message:
+          'The operation cannot be performed at this time. An update is in progress for resource: fn',
+        $metadata: { httpStatusCode: 409 },
+      }),
+    );
     const error = await target()
       .advance(deployment())
       .catch(e => e);
@@ -141,15 +139,13 @@ describe('LambdaTarget', () => {
     lambda
       .on(GetAliasCommand)
       .resolves({ FunctionVersion: '6', RevisionId: 'rev-1' });
-    lambda
-      .on(UpdateAliasCommand)
-      .rejects(
-        new PreconditionFailedException({
-          message:
-            'The Revision Id provided does not match the latest Revision Id.',
-          $metadata: { httpStatusCode: 412 },
-        }),
-      );
+    lambda.on(UpdateAliasCommand).rejects(
+      new PreconditionFailedException({
+        message:
+          'The Revision Id provided does not match the latest Revision Id.',
+        $metadata: { httpStatusCode: 412 },
+      }),
+    );
     const error = await target()
       .advance(
         deployment({

@@ -88,6 +88,21 @@ export class RunProcessor {
     }
   }
 
+  /** Starts queued local runs while the local executor has free slots. */
+  async startQueuedLocal(): Promise<void> {
+    const local = this.options.local;
+    if (!local?.enabled) {
+      return;
+    }
+    const ids = await this.options.store.listPendingRuns('local', 10);
+    for (const id of ids) {
+      if (!local.hasCapacity()) {
+        return;
+      }
+      await this.process(id);
+    }
+  }
+
   /** Records the outcome of a local child (called with the lease held), then releases. */
   async finishLocal(run: RunRecord, outcome: RunOutcome): Promise<void> {
     const { store, leaseOwner } = this.options;
@@ -109,6 +124,16 @@ export class RunProcessor {
       }
     } finally {
       await store.releaseRun(run.id, leaseOwner);
+      // A slot is free: start the next queued local run now rather than at
+      // the next reconciler pass.
+      setImmediate(
+        () =>
+          void this.startQueuedLocal().catch(error =>
+            this.options.logger.warn(
+              `Could not start queued local runs: ${error}`,
+            ),
+          ),
+      );
     }
   }
 
