@@ -15,6 +15,7 @@ export type { HttpAuth } from './http/JsonHttpClient';
 export { readEngineConnection } from './http/connectionConfig';
 export type { EngineConnection } from './http/connectionConfig';
 export { collect, paginate } from './http/paginate';
+export { mapConcurrent } from './lib/mapConcurrent';
 export { MlflowClient, isMlflowNotFound } from './mlflow/MlflowClient';
 export type {
   MlflowCallOptions,

@@ -1,6 +1,8 @@
 /**
  * Maps the items with at most `concurrency` calls in flight, keeping the
  * order of the results. The first failure rejects the whole call.
+ *
+ * @public
  */
 export async function mapConcurrent<T, R>(
   items: readonly T[],

@@ -3,7 +3,13 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { execFileAsync, failureReason, freePort, repoRoot } from './repo';
+import {
+  execFileAsync,
+  failureReason,
+  freePort,
+  lockFile,
+  repoRoot,
+} from './repo';
 
 /**
  * A Feast feature repository with a registry REST server over it, for one
@@ -20,17 +26,6 @@ export type TestFeastRegistry = {
   apply(featuresPy: string): Promise<void>;
   stop(): Promise<void>;
 };
-
-/**
- * gRPC packages `feast ui` needs (it imports feast.registry_server) that the
- * pinned Feast venv (requirements/feast.txt) does not contain: Feast's
- * `grpcio` extra, pinned to the versions pip resolves next to protobuf 7.36.
- */
-const GRPCIO_OVERLAY = [
-  'grpcio==1.85.3',
-  'grpcio-reflection==1.85.1',
-  'grpcio-health-checking==1.85.1',
-];
 
 async function run(
   command: string,
@@ -63,7 +58,7 @@ async function prepareFeast(
     [
       '-w',
       '1200',
-      '/tmp/synth-engines-feast.lock',
+      lockFile(root, 'feast'),
       'bash',
       '-c',
       'source scripts/lib.sh && ensure_venv feast',
@@ -82,10 +77,17 @@ async function prepareFeast(
   if (hasGrpc) {
     return { bin };
   }
+  // Feast's grpcio extra, pinned in requirements-feast-rest.txt of this package.
+  const requirements = path.join(
+    root,
+    'plugins',
+    'mlops-node',
+    'requirements-feast-rest.txt',
+  );
   const overlay = path.join(root, '.venvs', 'feast-grpcio');
   const stamp = path.join(overlay, '.synth-stamp');
   const want = createHash('sha256')
-    .update(GRPCIO_OVERLAY.join('\n'))
+    .update(fs.readFileSync(requirements))
     .digest('hex');
   const current = fs.existsSync(stamp) ? fs.readFileSync(stamp, 'utf8') : '';
   if (current !== want) {
@@ -94,20 +96,20 @@ async function prepareFeast(
       [
         '-w',
         '600',
-        '/tmp/synth-engines-feast.lock',
+        lockFile(root, 'feast'),
         'bash',
         '-c',
-        `rm -rf "$1" && "$2/pip" install --quiet --disable-pip-version-check --no-deps --target "$1" ${GRPCIO_OVERLAY.map(
-          p => `'${p}'`,
-        ).join(' ')} && printf %s "$3" > "$1/.synth-stamp"`,
+        'rm -rf "$1" && "$2/pip" install --quiet --disable-pip-version-check --no-deps --target "$1" -r "$3" && printf %s "$4" > "$1/.synth-stamp"',
         'overlay',
         overlay,
         bin,
+        requirements,
         want,
       ],
       { cwd: root, timeoutMs: 10 * 60_000 },
-      `Installing ${GRPCIO_OVERLAY.join(
-        ', ',
+      `Installing ${path.relative(
+        root,
+        requirements,
       )} for 'feast ui' into .venvs/feast-grpcio`,
     );
   }

@@ -1,9 +1,13 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { execFileAsync, failureReason, freePort, repoRoot } from './repo';
-
-const LOCK = '/tmp/synth-mlops-node-mlflow.lock';
+import {
+  execFileAsync,
+  failureReason,
+  freePort,
+  lockFile,
+  repoRoot,
+} from './repo';
 
 /**
  * A real MLflow tracking and registry server for one test file.
@@ -49,7 +53,16 @@ export async function startMlflowServer(): Promise<TestMlflowServer> {
           // Serialises the creation of the shared venv with other test runs.
           // -o: the server started in the background must not inherit (and so
           // hold) the lock for as long as it runs.
-          ['-o', '-w', '900', LOCK, 'bash', script, action, ...args],
+          [
+            '-o',
+            '-w',
+            '900',
+            lockFile(root, 'mlflow'),
+            'bash',
+            script,
+            action,
+            ...args,
+          ],
           options,
         )
       : execFileAsync('bash', [script, action, ...args], options);

@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
@@ -55,4 +56,13 @@ export function failureReason(error: unknown, lines = 4): string {
     .filter(Boolean)
     .slice(-lines)
     .join(' | ');
+}
+
+/**
+ * A lock file for one engine of one checkout: test runs of the same
+ * checkout serialise the creation of its venvs, other checkouts do not wait.
+ */
+export function lockFile(root: string, engine: string): string {
+  const checkout = createHash('sha256').update(root).digest('hex').slice(0, 12);
+  return `/tmp/synth-mlops-node-${engine}-${checkout}.lock`;
 }
