@@ -33,6 +33,7 @@ backend.add(
   import('@backstage/plugin-catalog-backend-module-scaffolder-entity-model'),
 );
 backend.add(import('@synth/plugin-catalog-backend-module-mlops-entity-model'));
+backend.add(import('@synth/plugin-catalog-backend-module-mlops-import'));
 
 // See https://backstage.io/docs/features/software-catalog/configuration#subscribing-to-catalog-errors
 backend.add(import('@backstage/plugin-catalog-backend-module-logs'));
