@@ -92,6 +92,10 @@ describe('MlCatalogContent', () => {
     );
     expect(fields).not.toContain('spec.modelCard');
     expect(fields).not.toContain('relations');
+    // Filter options are only fetched once a filter is opened.
+    expect(
+      catalog.requests.filter(u => u.pathname.endsWith('/entity-facets')),
+    ).toEqual([]);
 
     // The health column shows what the backend says, and "unknown" where it has nothing.
     const churnRow = screen.getByText('Churn classifier').closest('tr')!;
@@ -157,10 +161,48 @@ describe('MlCatalogContent', () => {
     expect(last.searchParams.getAll('filter')).toEqual([
       'kind=MLModel,spec.owner=risk-ml',
     ]);
+    const facetRequests = catalog.requests.filter(u =>
+      u.pathname.endsWith('/entity-facets'),
+    );
+    expect(facetRequests).toHaveLength(1);
+    expect(facetRequests[0].searchParams.getAll('facet')).toEqual([
+      'spec.owner',
+    ]);
+    expect(facetRequests[0].searchParams.getAll('filter')).toEqual([
+      'kind=MLModel',
+    ]);
     const table = screen.getByRole('table', { name: 'Models' });
     for (const row of within(table).getAllByRole('row').slice(1)) {
       expect(within(row).getByText('risk-ml')).toBeInTheDocument();
     }
+  });
+
+  it('says so in the menu when filter options cannot be loaded', async () => {
+    const catalog = createFakeCatalog(generateModels(3));
+    server.use(...catalog.handlers, healthHandler());
+    server.use(
+      http.get('*/api/catalog/entity-facets', () =>
+        HttpResponse.json(
+          { error: { name: 'Error', message: 'facets timed out' } },
+          { status: 500 },
+        ),
+      ),
+    );
+
+    await renderCatalog();
+    expect(await screen.findByText('1–3 of 3')).toBeInTheDocument();
+
+    const filters = screen.getByRole('group', { name: 'Filters' });
+    await userEvent.click(
+      within(filters).getByRole('button', { name: /Lifecycle/ }),
+    );
+    expect(
+      await screen.findByRole('option', {
+        name: /^Options could not be loaded: .*500/,
+      }),
+    ).toHaveAttribute('aria-disabled', 'true');
+    // The table is unaffected.
+    expect(screen.getByText('Model 001')).toBeInTheDocument();
   });
 
   it('restores filters, search and sort from the URL', async () => {

@@ -3,7 +3,6 @@ import Button from '@material-ui/core/Button';
 import InputAdornment from '@material-ui/core/InputAdornment';
 import MenuItem from '@material-ui/core/MenuItem';
 import TextField from '@material-ui/core/TextField';
-import Typography from '@material-ui/core/Typography';
 import { makeStyles } from '@material-ui/core/styles';
 import SearchIcon from '@material-ui/icons/Search';
 import { useEffect, useState } from 'react';
@@ -14,7 +13,7 @@ import {
   MlCatalogFilterKey,
   MlCatalogQuery,
 } from '../../lib/catalogQuery';
-import { FacetOption, useFacets } from './useFacets';
+import { useFacetOptions } from './useFacetOptions';
 
 const useStyles = makeStyles(theme => ({
   root: {
@@ -68,18 +67,19 @@ const SearchField = (props: {
 };
 
 const FacetFilter = (props: {
+  view: MlCatalogQuery['view'];
   filterKey: MlCatalogFilterKey;
   value: string | undefined;
-  options: FacetOption[] | undefined;
-  loading: boolean;
   onChange: (value: string | undefined) => void;
 }) => {
   const classes = useStyles();
-  const { filterKey, value, options, loading, onChange } = props;
+  const { view, filterKey, value, onChange } = props;
+  const [opened, setOpened] = useState(false);
+  const options = useFacetOptions(view, filterKey, opened);
   const label = FILTER_LABELS[filterKey];
-  // The chosen value stays selectable even when the facets have not loaded
+  // The chosen value stays selectable even when the options have not loaded
   // or no longer list it.
-  const choices = [...(options ?? [])];
+  const choices = [...(options.value ?? [])];
   if (value && !choices.some(option => option.value === value)) {
     choices.unshift({ value, count: 0 });
   }
@@ -93,7 +93,7 @@ const FacetFilter = (props: {
       onChange={event =>
         onChange(event.target.value === ALL ? undefined : event.target.value)
       }
-      helperText={loading ? 'Loading options…' : undefined}
+      SelectProps={{ onOpen: () => setOpened(true) }}
     >
       <MenuItem value={ALL}>All</MenuItem>
       {choices.map(option => (
@@ -103,6 +103,16 @@ const FacetFilter = (props: {
             : option.value}
         </MenuItem>
       ))}
+      {options.loading && (
+        <MenuItem disabled value="" aria-busy="true">
+          Loading options…
+        </MenuItem>
+      )}
+      {options.error && (
+        <MenuItem disabled value="">
+          Options could not be loaded: {options.error.message}
+        </MenuItem>
+      )}
     </TextField>
   );
 };
@@ -114,47 +124,38 @@ export const MlCatalogFilters = (props: {
 }) => {
   const classes = useStyles();
   const { query, onChange } = props;
-  const facets = useFacets(query.view);
   const filterKeys = ML_CATALOG_VIEWS[query.view].filters;
   const hasFilters =
     query.search !== '' || filterKeys.some(key => query.filters[key]);
 
   return (
-    <>
-      <Box className={classes.root} role="group" aria-label="Filters">
-        <SearchField
-          value={query.search}
-          onChange={search => onChange(current => ({ ...current, search }))}
-        />
-        {filterKeys.map(key => (
-          <FacetFilter
-            key={key}
-            filterKey={key}
-            value={query.filters[key]}
-            options={facets.value?.[key]}
-            loading={facets.loading}
-            onChange={value =>
-              onChange(current => ({
-                ...current,
-                filters: { ...current.filters, [key]: value },
-              }))
-            }
-          />
-        ))}
-        <Button
-          disabled={!hasFilters}
-          onClick={() =>
-            onChange(current => ({ ...current, search: '', filters: {} }))
+    <Box className={classes.root} role="group" aria-label="Filters">
+      <SearchField
+        value={query.search}
+        onChange={search => onChange(current => ({ ...current, search }))}
+      />
+      {filterKeys.map(key => (
+        <FacetFilter
+          key={key}
+          view={query.view}
+          filterKey={key}
+          value={query.filters[key]}
+          onChange={value =>
+            onChange(current => ({
+              ...current,
+              filters: { ...current.filters, [key]: value },
+            }))
           }
-        >
-          Clear filters
-        </Button>
-      </Box>
-      {facets.error && (
-        <Typography variant="body2" color="error" role="alert">
-          Filter options could not be loaded: {facets.error.message}
-        </Typography>
-      )}
-    </>
+        />
+      ))}
+      <Button
+        disabled={!hasFilters}
+        onClick={() =>
+          onChange(current => ({ ...current, search: '', filters: {} }))
+        }
+      >
+        Clear filters
+      </Button>
+    </Box>
   );
 };
