@@ -17,7 +17,7 @@ import { ImportEntityProvider } from '../lib/ImportEntityProvider';
 import { ImportReport } from '../lib/ImportReport';
 import { mlflowModelToEntity, newestVersion } from './mlflowEntities';
 
-/** Run ids whose experiment is remembered between runs (a run never moves). */
+/** Run ids whose experiment ('' for none) is remembered between runs: a run never moves. */
 const MAX_CACHED_RUNS = 50_000;
 const PAGE_SIZE = 500;
 
@@ -112,10 +112,11 @@ export class MlflowEntityProvider extends ImportEntityProvider {
         const run = await this.client.getRun(runId, { signal });
         this.experimentOfRun.set(runId, run.experimentId);
       } catch (error) {
-        // A run that was garbage-collected names no experiment any more.
         if (!isMlflowNotFound(error)) {
           throw error;
         }
+        // A garbage-collected run names no experiment, and never will again.
+        this.experimentOfRun.set(runId, '');
       }
     });
 

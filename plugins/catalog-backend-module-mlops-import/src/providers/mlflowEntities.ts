@@ -46,7 +46,7 @@ export type MlflowMappingContext = {
   baseUrl: string;
   /** The MLflow UI, for links. */
   uiUrl: string;
-  /** The experiment of the run that produced each run id's version. */
+  /** The experiment of each run id; '' for a run MLflow no longer has. */
   experimentOfRun: ReadonlyMap<string, string>;
   report: ImportReport;
 };
