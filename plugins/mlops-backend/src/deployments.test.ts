@@ -438,6 +438,44 @@ describe.each(databases.eachSupportedId())(
           .get('/api/mlops/models/default/scorer/health')
           .set('authorization', alice);
         expect(health.body.status).toBe('unhealthy');
+
+        // A synchronous promote answers 503 with the reason and changes nothing.
+        const { record: canary } = await store.createDeployment({
+          modelRef: 'mlmodel:default/scorer',
+          version: '1',
+          target: 'lambda',
+          strategy: 'canary',
+          weight: 0.1,
+          requestHash: 'h',
+          targetConfig: {
+            target: 'lambda',
+            functionName: 'nowhere',
+            alias: 'live',
+            region: MOTO_REGION,
+          },
+          artifactUri: 's3://bucket/model.zip',
+          createdBy: OWNER_USER,
+        });
+        await store.updateDeployment(canary.id, undefined, {
+          status: 'canary',
+          state: {
+            publishedVersion: '2',
+            previousVersion: '1',
+            aliasExisted: true,
+            phase: 'done',
+          },
+          nextCheckAt: new Date('9999-12-31T00:00:00Z'),
+        });
+        const promote = await request(backend.server)
+          .post(`/api/mlops/deployments/${canary.id}/promote`)
+          .set('authorization', alice);
+        expect(promote.status).toBe(503);
+        expect(promote.body.error.message).toMatch(/ECONNREFUSED/);
+        const after = await request(backend.server)
+          .get(`/api/mlops/deployments/${canary.id}`)
+          .set('authorization', alice);
+        expect(after.body.status).toBe('canary');
+        expect(after.body.statusMessage).toMatch(/^promote failed: /);
       } finally {
         fs.rmSync(repo.root, { recursive: true, force: true });
       }
