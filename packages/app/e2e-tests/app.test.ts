@@ -14,9 +14,7 @@ test.describe('quick-start portal', () => {
     const refresh = await request.post(`${backend}/api/auth/guest/refresh`);
     expect(refresh.ok()).toBeTruthy();
     const { backstageIdentity } = await refresh.json();
-    expect(backstageIdentity.identity.userEntityRef).toBe(
-      'user:default/guest',
-    );
+    expect(backstageIdentity.identity.userEntityRef).toBe('user:default/guest');
 
     const authorized = await request.get(
       `${backend}/api/catalog/entities/by-query?filter=kind=mlmodel&limit=100`,
