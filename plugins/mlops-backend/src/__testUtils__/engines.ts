@@ -38,6 +38,9 @@ export function startEngine(name: 'ray' | 'moto' | 'mlflow'): Promise<string> {
         const { stdout } = await exec(
           'flock',
           [
+            // -o: the engine started in the background must not inherit (and
+            // so hold for as long as it runs) the lock.
+            '-o',
             `/tmp/synth-engines-${name}.lock`,
             'bash',
             path.join(root, 'scripts', 'engines.sh'),
