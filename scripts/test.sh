@@ -10,6 +10,8 @@ cd "$SYNTH_ROOT"
 ensure_deps
 ensure_postgres
 ensure_chromium
+# The drift engine's live oracle test compares against scipy and Evidently from this venv.
+ensure_venv drift
 
 # Engine tests start the local engines they need (scripts/engines.sh, default state dir) and leave
 # them running for the other test files; stop what was not already running before this run.
