@@ -82,7 +82,11 @@ describe.each([
         backend: { database: db.config() },
         mlops: {
           executors: { ray: { url, requestTimeout: '60s' } },
-          reconciler: { frequency: { seconds: 1 }, leaseTimeout: '4s' },
+          reconciler: {
+            frequency: { seconds: 1 },
+            timeout: '15s',
+            leaseTimeout: '4s',
+          },
         },
       },
     });
