@@ -147,10 +147,19 @@ ensure_venv() {
   if [ -f "$dir/.synth-stamp" ] && [ "$(cat "$dir/.synth-stamp")" = "$want" ]; then
     return 0
   fi
-  log "creating the '$name' virtualenv in .venvs/$name (pinned, from PyPI)"
-  rm -rf "$dir"
-  python3 -m venv "$dir" || die "python3 -m venv failed" "apt-get install -y python3-venv"
-  "$dir/bin/pip" install --quiet --disable-pip-version-check -r "$req" ||
-    die "pip could not install requirements/$name.txt" "check that PyPI is reachable and run the command again"
-  echo "$want" >"$dir/.synth-stamp"
+  # Test files in parallel jest workers ask for the same venv: one builds it, the others wait on this
+  # lock and then find the stamp, so nobody removes a venv another process is using.
+  mkdir -p "$VENVS_DIR"
+  (
+    flock 9 || die "could not lock .venvs/.$name.lock" "check that $VENVS_DIR is writable"
+    if [ -f "$dir/.synth-stamp" ] && [ "$(cat "$dir/.synth-stamp")" = "$want" ]; then
+      exit 0
+    fi
+    log "creating the '$name' virtualenv in .venvs/$name (pinned, from PyPI)"
+    rm -rf "$dir"
+    python3 -m venv "$dir" || die "python3 -m venv failed" "apt-get install -y python3-venv"
+    "$dir/bin/pip" install --quiet --disable-pip-version-check -r "$req" ||
+      die "pip could not install requirements/$name.txt" "check that PyPI is reachable and run the command again"
+    echo "$want" >"$dir/.synth-stamp"
+  ) 9>"$VENVS_DIR/.$name.lock"
 }

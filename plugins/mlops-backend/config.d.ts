@@ -93,7 +93,10 @@ export interface Config {
           /** @visibility secret */
           sessionToken?: string;
         };
-        /** How long one deployment step waits for a code update. Default 5 minutes. */
+        /**
+         * How long one deployment step waits for a code update; a longer
+         * update is looked at again on the next pass. Default 1 minute.
+         */
         updateTimeout?: HumanDuration | string;
       };
       /** Ray Serve; defaults to the Ray dashboard of mlops.executors.ray. */
@@ -112,7 +115,11 @@ export interface Config {
     reconciler?: {
       /** Default 5 seconds. */
       frequency?: HumanDuration | string;
-      /** Default 2 minutes. */
+      /**
+       * After this a pass is aborted and its lock released. A backend killed
+       * during a pass leaves the lock taken until then (plus up to a minute
+       * for the scheduler's janitor). Default 1 minute.
+       */
       timeout?: HumanDuration | string;
       /** How long a worker holds a run before another may take it. Default 30 seconds. */
       leaseTimeout?: HumanDuration | string;

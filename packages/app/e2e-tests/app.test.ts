@@ -16,13 +16,22 @@ test.describe('quick-start portal', () => {
     const { backstageIdentity } = await refresh.json();
     expect(backstageIdentity.identity.userEntityRef).toBe('user:default/guest');
 
-    const authorized = await request.get(
-      `${backend}/api/catalog/entities/by-query?filter=kind=mlmodel&limit=100`,
-      { headers: { Authorization: `Bearer ${backstageIdentity.token}` } },
-    );
-    expect(authorized.status()).toBe(200);
-    const body = await authorized.json();
-    expect(body.items.length).toBeGreaterThanOrEqual(8);
+    // The catalog ingests the example locations in the background after start-up, so the guest
+    // keeps asking until every example model is in (or the poll times out with the last count).
+    await expect
+      .poll(
+        async () => {
+          const authorized = await request.get(
+            `${backend}/api/catalog/entities/by-query?filter=kind=mlmodel&limit=100`,
+            { headers: { Authorization: `Bearer ${backstageIdentity.token}` } },
+          );
+          expect(authorized.status()).toBe(200);
+          const body = await authorized.json();
+          return body.items.length;
+        },
+        { timeout: 75_000, intervals: [1_000, 2_000, 5_000] },
+      )
+      .toBeGreaterThanOrEqual(8);
   });
 
   test('a guest signs in and sees the catalog', async ({ page }) => {

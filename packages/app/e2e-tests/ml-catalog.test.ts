@@ -104,6 +104,8 @@ test.describe('ML catalog', () => {
         .getByRole('list', { name: 'Models trained on it' })
         .getByRole('link', { name: /Churn classifier/ }),
     ).toBeVisible();
+    // The entity page scrolls inside its content area; bring the schema into view.
+    await schema.scrollIntoViewIfNeeded();
     await page.screenshot({
       path: 'e2e-test-results/ml-training-dataset.png',
       fullPage: true,

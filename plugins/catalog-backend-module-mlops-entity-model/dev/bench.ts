@@ -409,10 +409,11 @@ async function run(options: {
 async function dropDatabases(connection: string, prefix: string) {
   const admin = knexFactory({ client: 'pg', connection });
   try {
-    const rows = await admin('pg_database')
-      .select('datname')
-      .where('datname', 'like', `${prefix}%`);
-    for (const { datname } of rows as Array<{ datname: string }>) {
+    const rows = (await admin('pg_database').select('datname')) as Array<{
+      datname: string;
+    }>;
+    // startsWith, not LIKE: '_' in the prefix would be a LIKE wildcard.
+    for (const { datname } of rows.filter(r => r.datname.startsWith(prefix))) {
       await admin.raw('DROP DATABASE IF EXISTS ?? WITH (FORCE)', [datname]);
     }
   } finally {

@@ -22,7 +22,8 @@ import path from 'node:path';
 import request from 'supertest';
 import { catalogModuleMlopsImport } from './module';
 
-jest.setTimeout(600_000);
+// Longer than the engine helpers' own start budget (ENGINE_START_BUDGET_MS), so they clean up first.
+jest.setTimeout(900_000);
 
 const MLFLOW_TASK = 'MlflowEntityProvider:local:refresh';
 const FEAST_TASK = 'FeastEntityProvider:local:refresh';
@@ -155,7 +156,8 @@ describe('the import providers in a real catalog', () => {
   };
 
   beforeAll(async () => {
-    [mlflow, feast] = await Promise.all([
+    // Started side by side; whichever started is stopped in afterAll even if the other failed.
+    const [mlflowStart, feastStart] = await Promise.allSettled([
       startMlflowServer(),
       startFeastRegistry({
         project: 'synth_demo',
@@ -171,6 +173,17 @@ describe('the import providers in a real catalog', () => {
         timestampColumns: ['event_timestamp'],
       }),
     ]);
+    if (mlflowStart.status === 'fulfilled') {
+      mlflow = mlflowStart.value;
+    }
+    if (feastStart.status === 'fulfilled') {
+      feast = feastStart.value;
+    }
+    for (const start of [mlflowStart, feastStart]) {
+      if (start.status === 'rejected') {
+        throw start.reason;
+      }
+    }
     seed = new MlflowSeeder(mlflow.url);
     const experimentId = await seed.createExperiment('customer-ml/churn');
     const runId = await seed.createRun({

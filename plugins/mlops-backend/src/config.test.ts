@@ -19,7 +19,7 @@ describe('readMlopsOptions', () => {
     });
     expect(options.reconciler).toMatchObject({
       frequency: { seconds: 5 },
-      timeout: { minutes: 2 },
+      timeout: { minutes: 1 },
       leaseMs: 30_000,
       batchSize: 50,
     });

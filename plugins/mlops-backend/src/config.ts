@@ -169,7 +169,7 @@ export function readMlopsOptions(root: Config): MlopsOptions {
           }
         : undefined,
       updateTimeoutMs: durationMs(lambdaConfig, 'updateTimeout', {
-        minutes: 5,
+        minutes: 1,
       }),
     },
     rayServe: rayServeEndpoint
@@ -188,7 +188,7 @@ export function readMlopsOptions(root: Config): MlopsOptions {
         : { seconds: 5 },
       timeout: reconciler?.has('timeout')
         ? readDurationFromConfig(reconciler, { key: 'timeout' })
-        : { minutes: 2 },
+        : { minutes: 1 },
       leaseMs: durationMs(reconciler, 'leaseTimeout', { seconds: 30 }),
       batchSize: reconciler?.getOptionalNumber('batchSize') ?? 50,
     },

@@ -31,9 +31,10 @@ import {
   churnModel,
   tenureFeature,
 } from './__testUtils__/fixtures';
+import { modelHealth } from './__testUtils__/health';
 
 const mlopsApi: MlopsApi = {
-  getModelHealth: async () => ({ status: 'degraded', reasons: ['slow'] }),
+  getModelHealth: async () => modelHealth('degraded', ['slow']),
 };
 
 const apis = [

@@ -15,7 +15,8 @@ import { readMlflowProviderConfigs } from '../config';
 import { RecordingLogger } from '../__testUtils__/logger';
 import { MlflowEntityProvider } from './MlflowEntityProvider';
 
-jest.setTimeout(300_000);
+// Longer than the engine helpers' own start budget (ENGINE_START_BUDGET_MS), so they clean up first.
+jest.setTimeout(900_000);
 
 type Mutation = { type: 'full'; entities: DeferredEntity[] };
 

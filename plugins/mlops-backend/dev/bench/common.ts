@@ -1,5 +1,6 @@
 /* eslint-disable no-console */
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
+import knexFactory from 'knex';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -23,6 +24,22 @@ export function requirePostgres(): string {
     );
   }
   return url;
+}
+
+/** Drops every database whose name starts with the prefix. */
+export async function dropDatabases(prefix: string): Promise<void> {
+  const admin = knexFactory({ client: 'pg', connection: requirePostgres() });
+  try {
+    // Exact prefix match: '_' is a wildcard in LIKE.
+    const { rows } = await admin.raw('select datname from pg_database');
+    for (const { datname } of rows.filter((r: { datname: string }) =>
+      r.datname.startsWith(prefix),
+    )) {
+      await admin.raw('drop database if exists ?? with (force)', [datname]);
+    }
+  } finally {
+    await admin.destroy();
+  }
 }
 
 export async function freePort(): Promise<number> {
@@ -71,6 +88,8 @@ export class BenchBackend {
       dir: string;
       mlops?: object;
       pin: boolean;
+      /** false: no catalog processing while measuring (reliability-security.md §4.1). */
+      processing?: boolean;
     },
   ) {
     this.url = `http://127.0.0.1:${options.port}`;
@@ -99,7 +118,8 @@ export class BenchBackend {
       },
       permission: { enabled: true },
       catalog: {
-        processingInterval: { minutes: 60 },
+        processingInterval:
+          this.options.processing === false ? false : { minutes: 60 },
         stitchingStrategy: { mode: 'deferred' },
       },
       mlops: this.options.mlops ?? {},

@@ -17,6 +17,7 @@ import { RayJobsClient, RayJobDetails } from '../../src/engines/RayJobsClient';
 import {
   BenchBackend,
   benchDir,
+  dropDatabases,
   freePort,
   hasTaskset,
   log,
@@ -63,9 +64,10 @@ async function main() {
   const rayUrl = await startEngine('ray');
   const ray = new RayJobsClient({ baseUrl: rayUrl, timeoutMs: 30_000 });
   const pin = hasTaskset();
+  const prefix = `mlops_bench_trigger_${randomBytes(3).toString('hex')}_`;
   const backend = new BenchBackend({
     port: await freePort(),
-    prefix: `mlops_bench_trigger_${randomBytes(3).toString('hex')}_`,
+    prefix,
     models: 0,
     dir: benchDir(),
     pin,
@@ -221,6 +223,7 @@ async function main() {
     );
   } finally {
     await backend.stop();
+    await dropDatabases(prefix);
   }
 }
 

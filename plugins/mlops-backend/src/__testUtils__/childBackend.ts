@@ -53,6 +53,9 @@ export class ChildBackend {
       {
         env: {
           ...process.env,
+          // Not 'test': the scheduler only runs its janitor, which frees the
+          // lock of a task whose worker was killed, outside tests.
+          NODE_ENV: 'production',
           MLOPS_TEST_BACKEND: JSON.stringify({
             config,
             catalogFile: this.options.catalogFile,

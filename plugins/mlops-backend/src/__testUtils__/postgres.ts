@@ -15,11 +15,11 @@ export async function dropDatabases(prefix: string): Promise<void> {
     connection: postgresConnectionString(),
   });
   try {
-    const { rows } = await admin.raw(
-      'select datname from pg_database where datname like ?',
-      [`${prefix}%`],
-    );
-    for (const { datname } of rows) {
+    // Exact prefix match: '_' is a wildcard in LIKE.
+    const { rows } = await admin.raw('select datname from pg_database');
+    for (const { datname } of rows.filter((r: { datname: string }) =>
+      r.datname.startsWith(prefix),
+    )) {
       await admin.raw(`drop database if exists ?? with (force)`, [datname]);
     }
   } finally {

@@ -28,7 +28,8 @@ import { MlflowClient } from '../mlflow/MlflowClient';
 import { createExperimentMetricsRouter } from './createExperimentMetricsRouter';
 import { DefaultExperimentMetricsService } from './DefaultExperimentMetricsService';
 
-jest.setTimeout(300_000);
+// Longer than the engine helpers' own start budget (ENGINE_START_BUDGET_MS), so they clean up first.
+jest.setTimeout(900_000);
 
 function model(name: string, annotations: Record<string, string> = {}): Entity {
   return {

@@ -5,7 +5,8 @@ import { FeastRegistryError } from '../http/EngineError';
 import { FeastRegistryClient } from './FeastRegistryClient';
 import { readFeastRegistry } from './readFeastRegistry';
 
-jest.setTimeout(300_000);
+// Longer than the engine helpers' own start budget (ENGINE_START_BUDGET_MS), so they clean up first.
+jest.setTimeout(900_000);
 
 const header = `
 from datetime import timedelta

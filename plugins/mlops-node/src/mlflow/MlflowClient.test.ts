@@ -8,7 +8,8 @@ import { closedPort, startFakeServer } from '../__testUtils__/fakeServer';
 import { MlflowError } from '../http/EngineError';
 import { MlflowClient } from './MlflowClient';
 
-jest.setTimeout(300_000);
+// Longer than the engine helpers' own start budget (ENGINE_START_BUDGET_MS), so they clean up first.
+jest.setTimeout(900_000);
 
 describe('MlflowClient against a real MLflow server', () => {
   let mlflow: TestMlflowServer;

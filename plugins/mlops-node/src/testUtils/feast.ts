@@ -4,10 +4,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {
+  ENGINE_START_BUDGET_MS,
   execFileAsync,
   failureReason,
   freePort,
   lockFile,
+  remaining,
   repoRoot,
 } from './repo';
 
@@ -52,18 +54,20 @@ async function run(
  */
 async function prepareFeast(
   root: string,
+  deadline: number,
 ): Promise<{ bin: string; pythonPath?: string }> {
+  const waitSeconds = () => String(Math.floor(remaining(deadline) / 1000));
   await run(
     'flock',
     [
       '-w',
-      '1200',
+      waitSeconds(),
       lockFile(root, 'feast'),
       'bash',
       '-c',
       'source scripts/lib.sh && ensure_venv feast',
     ],
-    { cwd: root, timeoutMs: 20 * 60_000 },
+    { cwd: root, timeoutMs: remaining(deadline) },
     'Creating the Feast venv (scripts/lib.sh ensure_venv feast)',
   );
   const bin = path.join(root, '.venvs', 'feast', 'bin');
@@ -95,7 +99,7 @@ async function prepareFeast(
       'flock',
       [
         '-w',
-        '600',
+        waitSeconds(),
         lockFile(root, 'feast'),
         'bash',
         '-c',
@@ -106,7 +110,7 @@ async function prepareFeast(
         requirements,
         want,
       ],
-      { cwd: root, timeoutMs: 10 * 60_000 },
+      { cwd: root, timeoutMs: remaining(deadline) },
       `Installing ${path.relative(
         root,
         requirements,
@@ -138,7 +142,8 @@ export async function startFeastRegistry(options: {
   timestampColumns?: string[];
 }): Promise<TestFeastRegistry> {
   const root = repoRoot();
-  const { bin, pythonPath } = await prepareFeast(root);
+  const deadline = Date.now() + ENGINE_START_BUDGET_MS;
+  const { bin, pythonPath } = await prepareFeast(root, deadline);
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     FEAST_USAGE: 'False',
@@ -180,16 +185,16 @@ export async function startFeastRegistry(options: {
       JSON.stringify(options.tables),
       JSON.stringify(options.timestampColumns ?? []),
     ],
-    { cwd: repoDir, env, timeoutMs: 120_000 },
+    { cwd: repoDir, env, timeoutMs: remaining(deadline) },
     'Writing the parquet files of the Feast test repository',
   );
 
-  const apply = async (featuresPy: string) => {
+  const apply = async (featuresPy: string, timeoutMs = 5 * 60_000) => {
     fs.writeFileSync(path.join(repoDir, 'features.py'), featuresPy);
     await run(
       path.join(bin, 'feast'),
       ['apply'],
-      { cwd: repoDir, env, timeoutMs: 5 * 60_000 },
+      { cwd: repoDir, env, timeoutMs },
       `feast apply in ${repoDir}`,
     );
   };
@@ -197,7 +202,14 @@ export async function startFeastRegistry(options: {
   let stopped = false;
   const cleanup = () => fs.rmSync(repoDir, { recursive: true, force: true });
   try {
-    await apply(options.featuresPy);
+    await apply(options.featuresPy, remaining(deadline));
+    if (Date.now() > deadline) {
+      throw new Error(
+        `Preparing the Feast test repository took longer than ${
+          ENGINE_START_BUDGET_MS / 1000
+        } s; not starting its server`,
+      );
+    }
   } catch (error) {
     cleanup();
     throw error;
@@ -245,7 +257,7 @@ export async function startFeastRegistry(options: {
       .filter(Boolean)
       .slice(-4)
       .join(' | ');
-  const deadline = Date.now() + 180_000;
+  const serveDeadline = Math.min(deadline, Date.now() + 180_000);
   for (;;) {
     const healthy = await fetch(`http://127.0.0.1:${port}/health`)
       .then(r => r.ok)
@@ -253,8 +265,8 @@ export async function startFeastRegistry(options: {
     if (healthy) {
       break;
     }
-    if (exit || Date.now() > deadline) {
-      const reason = exit ?? 'did not answer /health within 180 s';
+    if (exit || Date.now() > serveDeadline) {
+      const reason = exit ?? 'did not answer /health in time';
       const tail = logTail();
       await stopServer();
       cleanup();
@@ -268,7 +280,7 @@ export async function startFeastRegistry(options: {
   return {
     url: `http://127.0.0.1:${port}/api/v1`,
     repoDir,
-    apply,
+    apply: (featuresPy: string) => apply(featuresPy),
     async stop() {
       if (stopped) {
         return;

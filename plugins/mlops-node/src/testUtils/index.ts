@@ -10,4 +10,5 @@
 export { MlflowSeeder, startMlflowServer } from './mlflow';
 export type { TestMlflowServer } from './mlflow';
 export { startFeastRegistry } from './feast';
+export { ENGINE_START_BUDGET_MS } from './repo';
 export type { TestFeastRegistry } from './feast';

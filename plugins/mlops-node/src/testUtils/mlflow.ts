@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {
+  ENGINE_START_BUDGET_MS,
   execFileAsync,
   failureReason,
   freePort,
@@ -39,12 +40,12 @@ export async function startMlflowServer(): Promise<TestMlflowServer> {
     SYNTH_ENGINE_TIMEOUT: '180',
   };
   const script = path.join(root, 'scripts', 'engines.sh');
-  const options = {
+  const options = (timeout: number) => ({
     cwd: root,
     env,
-    timeout: 15 * 60_000,
+    timeout,
     maxBuffer: 10 * 1024 * 1024,
-  };
+  });
   const args = ['mlflow', '--state-dir', stateDir];
   const run = (action: 'start' | 'stop') =>
     action === 'start'
@@ -56,16 +57,16 @@ export async function startMlflowServer(): Promise<TestMlflowServer> {
           [
             '-o',
             '-w',
-            '900',
+            String((ENGINE_START_BUDGET_MS - 300_000) / 1000),
             lockFile(root, 'mlflow'),
             'bash',
             script,
             action,
             ...args,
           ],
-          options,
+          options(ENGINE_START_BUDGET_MS - 60_000),
         )
-      : execFileAsync('bash', [script, action, ...args], options);
+      : execFileAsync('bash', [script, action, ...args], options(60_000));
   try {
     await run('start');
   } catch (error) {

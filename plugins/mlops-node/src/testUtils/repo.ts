@@ -8,6 +8,19 @@ import { promisify } from 'node:util';
 export const execFileAsync = promisify(execFile);
 
 /**
+ * Upper bound of starting one engine, venv creation included. Test files
+ * that start engines set a larger Jest timeout (15 minutes), so a helper
+ * always finishes, and cleans up after a failure, before Jest gives up on
+ * the hook and would leave a late-starting server behind.
+ */
+export const ENGINE_START_BUDGET_MS = 10 * 60_000;
+
+/** Milliseconds left until the deadline, at least 1. */
+export function remaining(deadline: number): number {
+  return Math.max(1, deadline - Date.now());
+}
+
+/**
  * The Synth repository root: the first directory at or above the working
  * directory (a package folder when Jest runs) with scripts/engines.sh.
  */

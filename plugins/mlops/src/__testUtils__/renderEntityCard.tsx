@@ -9,6 +9,7 @@ import { catalogApiMock } from '@backstage/plugin-catalog-react/testUtils';
 import { TestApiProvider, renderInTestApp } from '@backstage/test-utils';
 import { ReactElement } from 'react';
 import { MlopsApi, mlopsApiRef } from '../api';
+import { modelHealth } from './health';
 
 /**
  * Renders an entity card of the legacy system for `entity`, with an in-memory
@@ -25,7 +26,7 @@ export async function renderEntityCard(
   },
 ) {
   const mlopsApi: MlopsApi = options.mlopsApi ?? {
-    getModelHealth: async () => ({ status: 'unknown', reasons: [] }),
+    getModelHealth: async () => modelHealth('unknown'),
   };
   return renderInTestApp(
     <TestApiProvider

@@ -6,6 +6,7 @@ import {
 import { ResponseError } from '@backstage/errors';
 import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
+import { modelHealth } from '../__testUtils__/health';
 import { MlopsClient } from './MlopsClient';
 
 describe('MlopsClient', () => {
@@ -25,9 +26,12 @@ describe('MlopsClient', () => {
         ({ params }) => {
           requested.push(`${params.namespace}/${params.name}`);
           return HttpResponse.json({
+            modelRef: `mlmodel:${params.namespace}/${params.name}`,
             status: 'degraded',
             reasons: ['p95 latency 812 ms above 500 ms', 42],
-            checkedAt: '2026-11-27T10:00:00Z',
+            lastRun: null,
+            deployments: [],
+            drift: null,
           });
         },
       ),
@@ -36,8 +40,13 @@ describe('MlopsClient', () => {
     await expect(
       client.getModelHealth('mlmodel:risk/fraud-detector'),
     ).resolves.toEqual({
+      modelRef: 'mlmodel:risk/fraud-detector',
       status: 'degraded',
+      // What is not a string is dropped.
       reasons: ['p95 latency 812 ms above 500 ms'],
+      lastRun: null,
+      deployments: [],
+      drift: null,
     });
     await expect(
       client.getModelHealth({
@@ -45,7 +54,10 @@ describe('MlopsClient', () => {
         namespace: 'default',
         name: 'churn-classifier',
       }),
-    ).resolves.toMatchObject({ status: 'degraded' });
+    ).resolves.toMatchObject({
+      modelRef: 'mlmodel:default/churn-classifier',
+      status: 'degraded',
+    });
     expect(requested).toEqual([
       'risk/fraud-detector',
       'default/churn-classifier',
@@ -56,27 +68,25 @@ describe('MlopsClient', () => {
     server.use(
       http.get(
         'http://backstage:7007/api/mlops/models/default/churn-classifier/health',
-        () => HttpResponse.json({ status: 'healthy', reasons: [] }),
+        () => HttpResponse.json(modelHealth('healthy')),
       ),
     );
 
-    await expect(client.getModelHealth('churn-classifier')).resolves.toEqual({
-      status: 'healthy',
-      reasons: [],
-    });
+    await expect(client.getModelHealth('churn-classifier')).resolves.toEqual(
+      modelHealth('healthy'),
+    );
   });
 
   it('reports a status it does not know as unknown', async () => {
     server.use(
       http.get('*/api/mlops/models/:namespace/:name/health', () =>
-        HttpResponse.json({ status: 'on-fire' }),
+        HttpResponse.json({ ...modelHealth('healthy'), status: 'on-fire' }),
       ),
     );
 
-    await expect(client.getModelHealth('mlmodel:default/x')).resolves.toEqual({
-      status: 'unknown',
-      reasons: [],
-    });
+    await expect(
+      client.getModelHealth('mlmodel:default/churn-classifier'),
+    ).resolves.toEqual(modelHealth('unknown'));
   });
 
   it('rejects with a ResponseError carrying the status of a failed request', async () => {

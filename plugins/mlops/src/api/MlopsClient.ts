@@ -5,7 +5,8 @@ import {
 } from '@backstage/catalog-model';
 import { DiscoveryApi, FetchApi } from '@backstage/core-plugin-api';
 import { ResponseError } from '@backstage/errors';
-import { MlopsApi, ModelHealth, ModelHealthStatus } from './MlopsApi';
+import { ModelHealth, ModelHealthStatus } from '@synth/plugin-mlops-common';
+import { MlopsApi } from './MlopsApi';
 
 const HEALTH_STATUSES: ReadonlyArray<ModelHealthStatus> = [
   'healthy',
@@ -14,15 +15,19 @@ const HEALTH_STATUSES: ReadonlyArray<ModelHealthStatus> = [
   'unknown',
 ];
 
-function toModelHealth(body: unknown): ModelHealth {
-  const value = (body ?? {}) as { status?: unknown; reasons?: unknown };
-  const status = HEALTH_STATUSES.includes(value.status as ModelHealthStatus)
-    ? (value.status as ModelHealthStatus)
+/**
+ * The backend's answer, with a status this client does not know read as
+ * `unknown` and anything but strings dropped from the reasons, so that a newer
+ * or misbehaving backend cannot break the page that shows it.
+ */
+function toModelHealth(body: ModelHealth): ModelHealth {
+  const status = HEALTH_STATUSES.includes(body.status)
+    ? body.status
     : 'unknown';
-  const reasons = Array.isArray(value.reasons)
-    ? value.reasons.filter((r): r is string => typeof r === 'string')
+  const reasons = Array.isArray(body.reasons)
+    ? body.reasons.filter((r): r is string => typeof r === 'string')
     : [];
-  return { status, reasons };
+  return { ...body, status, reasons };
 }
 
 /**

@@ -5,6 +5,8 @@ import {
 } from '@backstage/backend-test-utils';
 import catalogPlugin from '@backstage/plugin-catalog-backend';
 import scaffolderPlugin from '@backstage/plugin-scaffolder-backend';
+import scaffolderModuleGithub from '@backstage/plugin-scaffolder-backend-module-github';
+import { BackendFeature } from '@backstage/backend-plugin-api';
 import { JsonObject } from '@backstage/types';
 import catalogModuleMlopsEntityModel from '@synth/plugin-catalog-backend-module-mlops-entity-model';
 import fs from 'node:fs';
@@ -17,6 +19,9 @@ import { scaffolderModuleMlops } from '../module';
 
 /** The repository root, which holds templates/. */
 export const REPO_ROOT = path.resolve(__dirname, '../../../..');
+
+/** The directories {@link writeDryRunOutput} made; a scaffolder's stop() removes them. */
+const generatedDirs: string[] = [];
 
 /** The files of a template folder, as the dry-run API takes them. */
 export function templateContents(name: string) {
@@ -74,7 +79,13 @@ export type TestScaffolder = {
 };
 
 export async function startScaffolder(
-  options: { catalogEntitiesFile?: string } = {},
+  options: {
+    catalogEntitiesFile?: string;
+    /** Also read templates/<name>/template.yaml into the catalog. */
+    templates?: boolean;
+    features?: BackendFeature[];
+    config?: JsonObject;
+  } = {},
 ): Promise<TestScaffolder> {
   const publishDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mlops-publish-'));
   const locations: JsonObject[] = [
@@ -87,14 +98,24 @@ export async function startScaffolder(
   if (options.catalogEntitiesFile) {
     locations.push({ type: 'file', target: options.catalogEntitiesFile });
   }
+  if (options.templates) {
+    locations.push({
+      type: 'file',
+      target: path.join(REPO_ROOT, 'templates', '*', 'template.yaml'),
+      rules: [{ allow: ['Template'] }],
+    });
+  }
   const backend = await startTestBackend({
     features: [
       scaffolderPlugin,
+      scaffolderModuleGithub,
       scaffolderModuleMlops,
       catalogPlugin,
       catalogModuleMlopsEntityModel,
+      ...(options.features ?? []),
       mockServices.rootConfig.factory({
         data: {
+          ...options.config,
           scaffolder: { mlops: { localPublish: { directory: publishDir } } },
           catalog: {
             rules: [
@@ -139,7 +160,9 @@ export async function startScaffolder(
     dryRun,
     stop: async () => {
       await backend.stop();
-      fs.rmSync(publishDir, { recursive: true, force: true });
+      for (const dir of [publishDir, ...generatedDirs.splice(0)]) {
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
     },
   };
 }
@@ -147,6 +170,7 @@ export async function startScaffolder(
 /** Writes the workspace a dry run produced into a new temporary directory. */
 export function writeDryRunOutput(result: DryRunResult): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mlops-project-'));
+  generatedDirs.push(dir);
   for (const file of result.body.directoryContents ?? []) {
     const target = path.join(dir, file.path);
     fs.mkdirSync(path.dirname(target), { recursive: true });

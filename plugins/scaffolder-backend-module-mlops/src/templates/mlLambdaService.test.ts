@@ -229,6 +229,27 @@ describe('the ml-lambda-service template', () => {
     expectCommandPasses(path.join(awsBin, 'cfn-lint'), ['template.yaml'], dir);
   });
 
+  it('publishing to GitHub takes the publish:github and catalog:register steps, then trains', async () => {
+    const result = await scaffolder.dryRun('ml-lambda-service', {
+      ...VALUES,
+      publishTo: 'github',
+      repoUrl: 'github.com?owner=acme&repo=churn-lite',
+    });
+    expect(result.status).toBe(200);
+    const log = logOf(result);
+    expect(log).toContain('Skipping step publish-local');
+    expect(log).toContain(
+      'Skipping because publish:github does not support dry-run',
+    );
+    expect(log).toContain(
+      'Skipping because catalog:register does not support dry-run',
+    );
+    expect(log).toContain(
+      'Dry run: would start a training run of mlmodel:default/churn-lite',
+    );
+    expect(fs.readdirSync(scaffolder.publishDir)).toEqual([]);
+  });
+
   it.each([
     ['a name with upper case', { name: 'Churn' }, 'name'],
     ['a name that is a path', { name: '../../etc' }, 'name'],

@@ -9,6 +9,7 @@ import {
   expectCommandPasses,
   expectPytestPasses,
   run,
+  startRay,
 } from '../__testUtils__/python';
 import {
   logOf,
@@ -34,25 +35,6 @@ const VALUES = {
   trainNow: true,
   publishTo: 'local',
 };
-
-/** The local Ray head of scripts/engines.sh, started if it is not running. */
-function startRay(): NodeJS.ProcessEnv {
-  const result = run('bash', ['scripts/engines.sh', 'start', 'ray'], {
-    cwd: REPO_ROOT,
-    timeoutMs: 5 * 60_000,
-  });
-  if (result.status !== 0) {
-    throw new Error(
-      `Could not start the local Ray head with scripts/engines.sh start ray: ${result.output}`,
-    );
-  }
-  return {
-    RAY_ADDRESS: `127.0.0.1:${process.env.SYNTH_RAY_GCS_PORT ?? '6380'}`,
-    // As scripts/engines.sh starts the head: every socket on 127.0.0.1.
-    RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER: '0',
-    RAY_USAGE_STATS_ENABLED: '0',
-  };
-}
 
 describe('the ml-ray-project template', () => {
   let scaffolder: TestScaffolder;

@@ -205,6 +205,29 @@ describe('the register-dataset and register-features templates', () => {
     },
   );
 
+  it.each(['register-dataset', 'register-features'])(
+    '%s: publishing to GitHub takes the publish:github and catalog:register steps instead',
+    async template => {
+      const values =
+        template === 'register-dataset' ? DATASET_VALUES : FEATURE_VALUES;
+      const result = await scaffolder.dryRun(template, {
+        ...values,
+        publishTo: 'github',
+        repoUrl: 'github.com?owner=acme&repo=ml-entities',
+      });
+      expect(result.status).toBe(200);
+      const log = logOf(result);
+      expect(log).toContain('Skipping step publish-local');
+      expect(log).toContain(
+        'Skipping because publish:github does not support dry-run',
+      );
+      expect(log).toContain(
+        'Skipping because catalog:register does not support dry-run',
+      );
+      expect(fs.readdirSync(scaffolder.publishDir)).toEqual([]);
+    },
+  );
+
   it('register-dataset: a label column that is not a column is refused by the action', async () => {
     const result = await scaffolder.dryRun('register-dataset', {
       ...DATASET_VALUES,

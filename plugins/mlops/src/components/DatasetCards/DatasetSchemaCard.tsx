@@ -77,10 +77,13 @@ export const DatasetSchemaCard = () => {
             { label: 'Format', value: spec.format },
             {
               label: 'Location',
+              // Locations are long paths or URLs without spaces: let them wrap anywhere.
               value: isSafeHref(spec.location) ? (
-                <Link to={spec.location}>{spec.location}</Link>
+                <Link to={spec.location} style={{ wordBreak: 'break-all' }}>
+                  {spec.location}
+                </Link>
               ) : (
-                <code>{spec.location}</code>
+                <code style={{ wordBreak: 'break-all' }}>{spec.location}</code>
               ),
             },
           ]}

@@ -13,7 +13,7 @@ import {
   MlCatalogView,
 } from '../../lib/catalogQuery';
 import { SpecRefLink } from '../common';
-import { ModelHealthStatus } from '../ModelHealth';
+import { ModelHealthIndicator } from '../ModelHealth';
 
 type Column = {
   title: string;
@@ -59,7 +59,7 @@ const COLUMNS: Record<MlCatalogView, Column[]> = {
     {
       title: 'Health',
       render: entity => (
-        <ModelHealthStatus entityRef={stringifyEntityRef(entity)} />
+        <ModelHealthIndicator entityRef={stringifyEntityRef(entity)} />
       ),
     },
   ],

@@ -5,6 +5,7 @@ import {
   churnDataset,
   churnModel,
 } from '../../__testUtils__/fixtures';
+import { modelHealth } from '../../__testUtils__/health';
 import { ModelCard } from './ModelCard';
 
 describe('ModelCard', () => {
@@ -13,10 +14,7 @@ describe('ModelCard', () => {
       entity: churnModel,
       catalog: churnCatalog,
       mlopsApi: {
-        getModelHealth: async () => ({
-          status: 'healthy',
-          reasons: ['all checks pass'],
-        }),
+        getModelHealth: async () => modelHealth('healthy', ['all checks pass']),
       },
     });
 

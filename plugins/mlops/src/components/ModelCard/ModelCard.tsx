@@ -21,7 +21,7 @@ import {
 import { collectRefs } from '../../lib/entityRefs';
 import { isSafeHref } from '../../lib/links';
 import { CardSection, FieldGrid, SpecRefLink, TextOrNote } from '../common';
-import { ModelHealthStatus } from '../ModelHealth';
+import { ModelHealthIndicator } from '../ModelHealth';
 import { RelatedEntityList } from '../RelatedEntityList';
 
 const numberFormat = new Intl.NumberFormat('en-US', {
@@ -163,7 +163,7 @@ export const ModelCard = () => {
             {
               label: 'Health',
               value: (
-                <ModelHealthStatus entityRef={stringifyEntityRef(entity)} />
+                <ModelHealthIndicator entityRef={stringifyEntityRef(entity)} />
               ),
             },
           ]}

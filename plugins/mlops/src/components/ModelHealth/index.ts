@@ -1,1 +1,1 @@
-export { ModelHealthStatus } from './ModelHealthStatus';
+export { ModelHealthIndicator } from './ModelHealthIndicator';

@@ -84,7 +84,10 @@ export const RelatedEntityList = (props: {
             }
             secondary={
               entity?.metadata.description ? (
-                <Box component="span">{entity.metadata.description}</Box>
+                // The theme cuts list text to one line; the title keeps the rest reachable.
+                <Box component="span" title={entity.metadata.description}>
+                  {entity.metadata.description}
+                </Box>
               ) : undefined
             }
           />

@@ -9,7 +9,8 @@ import { ResponseError } from '@backstage/errors';
 import Tooltip from '@material-ui/core/Tooltip';
 import Typography from '@material-ui/core/Typography';
 import useAsync from 'react-use/esm/useAsync';
-import { ModelHealth, mlopsApiRef } from '../../api';
+import { ModelHealth } from '@synth/plugin-mlops-common';
+import { mlopsApiRef } from '../../api';
 
 function describeFailure(error: Error): string {
   if (error instanceof ResponseError && error.statusCode === 404) {
@@ -18,8 +19,8 @@ function describeFailure(error: Error): string {
   return `Health could not be read: ${error.message}`;
 }
 
-const HealthLabel = (props: { health: ModelHealth }) => {
-  const { status } = props.health;
+const HealthLabel = (props: { status: ModelHealth['status'] }) => {
+  const { status } = props;
   switch (status) {
     case 'healthy':
       return <StatusOK>healthy</StatusOK>;
@@ -41,7 +42,7 @@ const HealthLabel = (props: { health: ModelHealth }) => {
  * has no answer (no health endpoint, unknown model, an error) the status reads
  * "unknown" in muted text and the reason is in the tooltip.
  */
-export const ModelHealthStatus = (props: {
+export const ModelHealthIndicator = (props: {
   entityRef: string | CompoundEntityRef;
 }) => {
   const { entityRef } = props;
@@ -64,11 +65,14 @@ export const ModelHealthStatus = (props: {
       </Typography>
     );
   }
-  const health: ModelHealth = value ?? { status: 'unknown', reasons: [] };
+  const health: Pick<ModelHealth, 'status' | 'reasons'> = value ?? {
+    status: 'unknown',
+    reasons: [],
+  };
   const explanation = error
     ? describeFailure(error)
     : health.reasons.join('; ');
-  const label = <HealthLabel health={health} />;
+  const label = <HealthLabel status={health.status} />;
   if (!explanation) {
     return label;
   }

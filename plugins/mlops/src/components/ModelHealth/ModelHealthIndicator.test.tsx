@@ -10,7 +10,7 @@ import userEvent from '@testing-library/user-event';
 import { http, HttpResponse, delay } from 'msw';
 import { setupServer } from 'msw/node';
 import { MlopsClient, mlopsApiRef } from '../../api';
-import { ModelHealthStatus } from './ModelHealthStatus';
+import { ModelHealthIndicator } from './ModelHealthIndicator';
 
 const server = setupServer();
 registerMswTestHooks(server);
@@ -33,12 +33,12 @@ async function renderStatus() {
         ],
       ]}
     >
-      <ModelHealthStatus entityRef="mlmodel:default/churn-classifier" />
+      <ModelHealthIndicator entityRef="mlmodel:default/churn-classifier" />
     </TestApiProvider>,
   );
 }
 
-describe('ModelHealthStatus', () => {
+describe('ModelHealthIndicator', () => {
   it.each([
     ['healthy', 'healthy'],
     ['degraded', 'degraded'],

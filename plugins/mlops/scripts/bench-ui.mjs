@@ -1,0 +1,494 @@
+#!/usr/bin/env node
+// bench:ui - how fast the ML catalog page becomes usable with 10,000 MLModels.
+//
+// 1. Seeds 10,000 MLModel entities through a catalog file location: the models
+//    are written to one YAML file and a config overlay adds that file to
+//    `catalog.locations` (next to the example catalog) and gives the portal its
+//    own SQLite directory, so the lead's development database is never touched.
+// 2. Uses the portal on :3000/:7007 when one is running with that overlay;
+//    starts one with it when the ports are free (and stops it afterwards).
+// 3. Waits until the catalog has all 10,000 models, then drives headless
+//    Chromium with Playwright: signs in as guest and measures, several times,
+//      - time until the Models table is interactive (its first row link is
+//        visible and enabled), on a full page load of /ml and on in-app
+//        navigation from the catalog through the sidebar;
+//      - the size of the first catalog by-query response of the page.
+//    For comparison it also measures the unpaginated listing of all models.
+// 4. Prints the figures against the targets (interactive <= 1.5 s, first
+//    payload <= 200 KB). It is a benchmark, not a test: it exits 0 whatever
+//    the figures, and non-zero only when it cannot measure.
+//
+// Usage: yarn workspace @synth/plugin-mlops bench:ui [--runs N] [--fresh]
+//   --runs N   measurements per scenario (default 5)
+//   --fresh    delete the bench database and seed again
+// Environment: SYNTH_CHROMIUM (default /usr/bin/chromium),
+//   SYNTH_BENCH_FRONTEND (default http://localhost:3000),
+//   SYNTH_BENCH_BACKEND (default http://127.0.0.1:7007).
+
+import { spawn } from 'node:child_process';
+import {
+  createWriteStream,
+  existsSync,
+  mkdirSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from '@playwright/test';
+
+const MODEL_COUNT = 10_000;
+const BENCH_TAG = 'bench-ui';
+const TARGET_INTERACTIVE_MS = 1500;
+const TARGET_PAYLOAD_BYTES = 200 * 1024;
+
+const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+const workDir = join(tmpdir(), 'synth-bench-ui');
+const modelsFile = join(workDir, 'models.yaml');
+const configFile = join(workDir, 'app-config.bench-ui.yaml');
+const sqliteDir = join(workDir, 'sqlite');
+const portalLog = join(workDir, 'portal.log');
+
+const frontend = process.env.SYNTH_BENCH_FRONTEND ?? 'http://localhost:3000';
+const backend = process.env.SYNTH_BENCH_BACKEND ?? 'http://127.0.0.1:7007';
+const chromiumPath = process.env.SYNTH_CHROMIUM ?? '/usr/bin/chromium';
+
+const args = process.argv.slice(2);
+const runs = Number(args[args.indexOf('--runs') + 1]) || 5;
+const fresh = args.includes('--fresh');
+
+const log = message => process.stdout.write(`bench:ui: ${message}\n`);
+const fail = message => {
+  process.stderr.write(`bench:ui: error: ${message}\n`);
+  process.exit(1);
+};
+const sleep = ms => new Promise(r => setTimeout(r, ms));
+
+// --- 1. seed data and config overlay ---------------------------------------
+
+const modelName = i => `bench-model-${String(i).padStart(5, '0')}`;
+const modelNames = () =>
+  Array.from({ length: MODEL_COUNT }, (_, i) => modelName(i + 1));
+
+function writeSeed() {
+  mkdirSync(workDir, { recursive: true });
+  const owners = ['customer-ml', 'risk-ml', 'commerce-ml'];
+  const types = ['classification', 'regression', 'ranking', 'forecasting'];
+  const frameworks = ['xgboost', 'lightgbm', 'pytorch', 'scikit-learn'];
+  const lifecycles = ['production', 'experimental', 'deprecated'];
+  const docs = [];
+  for (let i = 1; i <= MODEL_COUNT; i++) {
+    const n = String(i).padStart(5, '0');
+    docs.push(
+      [
+        'apiVersion: mlops.synth.dev/v1alpha1',
+        'kind: MLModel',
+        'metadata:',
+        `  name: ${modelName(i)}`,
+        `  title: Bench model ${n}`,
+        `  description: Synthetic model ${n} seeded by bench:ui.`,
+        `  tags: [${BENCH_TAG}]`,
+        'spec:',
+        `  type: ${types[i % types.length]}`,
+        `  lifecycle: ${lifecycles[i % lifecycles.length]}`,
+        `  owner: ${owners[i % owners.length]}`,
+        `  framework: ${frameworks[i % frameworks.length]}`,
+        '  modelCard:',
+        '    intendedUse: Load testing the ML catalog page.',
+        '    metrics:',
+        `      - { name: roc_auc, value: ${(0.5 + (i % 500) / 1000).toFixed(
+          3,
+        )} }`,
+      ].join('\n'),
+    );
+  }
+  writeFileSync(modelsFile, `${docs.join('\n---\n')}\n`);
+  // Arrays replace rather than merge across config files, so the overlay
+  // repeats the example catalog location.
+  writeFileSync(
+    configFile,
+    [
+      '# Written by plugins/mlops/scripts/bench-ui.mjs; see that file.',
+      'backend:',
+      '  database:',
+      '    client: better-sqlite3',
+      '    connection:',
+      `      directory: ${JSON.stringify(sqliteDir)}`,
+      'catalog:',
+      '  # Process each entity once; refresh passes would only add noise.',
+      '  processingInterval: { minutes: 60 }',
+      '  locations:',
+      '    - type: file',
+      `      target: ${JSON.stringify(join(repoRoot, 'catalog/all.yaml'))}`,
+      '    - type: file',
+      `      target: ${JSON.stringify(modelsFile)}`,
+      '',
+    ].join('\n'),
+  );
+}
+
+// --- 2. the portal ------------------------------------------------------------
+
+async function answers(url) {
+  try {
+    const res = await fetch(url, { signal: AbortSignal.timeout(3000) });
+    return res.status < 500;
+  } catch {
+    return false;
+  }
+}
+
+async function guestToken() {
+  const res = await fetch(`${backend}/api/auth/guest/refresh`, {
+    method: 'POST',
+  });
+  if (!res.ok) {
+    throw new Error(`guest sign-in answered ${res.status}`);
+  }
+  return (await res.json()).backstageIdentity.token;
+}
+
+async function benchModelCount(token) {
+  const res = await fetch(
+    `${backend}/api/catalog/entities/by-query?filter=kind=mlmodel,metadata.tags=${BENCH_TAG}&limit=1&fields=metadata.name`,
+    { headers: { Authorization: `Bearer ${token}` } },
+  );
+  if (!res.ok) {
+    throw new Error(`catalog answered ${res.status}`);
+  }
+  return (await res.json()).totalItems;
+}
+
+/**
+ * Asks the catalog to process again the bench models it has not finished.
+ * Processing claims an entity by moving its next update a processing interval
+ * ahead; when the development backend restarts mid-run (it does on every file
+ * change) the claimed entities would otherwise wait that whole interval.
+ */
+async function refreshMissing(token) {
+  const present = new Set();
+  let cursor;
+  do {
+    const query = cursor
+      ? `cursor=${encodeURIComponent(cursor)}`
+      : `filter=kind=mlmodel,metadata.tags=${BENCH_TAG}`;
+    const res = await fetch(
+      `${backend}/api/catalog/entities/by-query?${query}&limit=1000&fields=metadata.name`,
+      { headers: { Authorization: `Bearer ${token}` } },
+    );
+    const body = await res.json();
+    body.items.forEach(item => present.add(item.metadata.name));
+    cursor = body.pageInfo.nextCursor;
+  } while (cursor);
+  const missing = modelNames().filter(name => !present.has(name));
+  log(
+    `asking the catalog to process ${missing.length} unfinished models again`,
+  );
+  for (const name of missing) {
+    await fetch(`${backend}/api/catalog/refresh`, {
+      method: 'POST',
+      headers: {
+        Authorization: `Bearer ${token}`,
+        'Content-Type': 'application/json',
+      },
+      body: JSON.stringify({ entityRef: `mlmodel:default/${name}` }),
+    });
+  }
+}
+
+function startPortal() {
+  log(`starting the portal with ${configFile} (log: ${portalLog})`);
+  const out = createWriteStream(portalLog);
+  const child = spawn(
+    'yarn',
+    [
+      'start',
+      '--config',
+      join(repoRoot, 'app-config.yaml'),
+      '--config',
+      configFile,
+    ],
+    { cwd: repoRoot, detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  child.stdout.pipe(out);
+  child.stderr.pipe(out);
+  return child;
+}
+
+function stopPortal(child) {
+  if (child && child.exitCode === null) {
+    log('stopping the portal it started');
+    process.kill(-child.pid, 'SIGTERM');
+  }
+}
+
+async function waitFor(what, check, timeoutMs, everyMs = 5000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const result = await check().catch(() => undefined);
+    if (result) {
+      return result;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`timed out waiting for ${what}`);
+    }
+    await sleep(everyMs);
+  }
+}
+
+// --- 3. measurements ----------------------------------------------------------
+
+const median = values => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+};
+
+/**
+ * Resolves with the first by-query response of the page after `action`,
+ * and how long the Models table took to become interactive.
+ */
+async function measure(page, action) {
+  const firstQuery = page.waitForResponse(
+    r => r.url().includes('/api/catalog/entities/by-query'),
+    { timeout: 60_000 },
+  );
+  const start = Date.now();
+  await action();
+  const firstRow = page
+    .getByRole('table', { name: 'Models' })
+    .getByRole('link')
+    .first();
+  await firstRow.waitFor({ state: 'visible', timeout: 60_000 });
+  const interactiveMs = Date.now() - start;
+  if (!(await firstRow.isEnabled())) {
+    throw new Error('the first row link is not enabled');
+  }
+  const response = await firstQuery;
+  const body = await response.body();
+  const sizes = await response.request().sizes();
+  return {
+    interactiveMs,
+    url: response.url(),
+    payloadBytes: body.length,
+    transferBytes: sizes.responseBodySize,
+  };
+}
+
+async function runBrowser() {
+  const browser = await chromium.launch({
+    executablePath: chromiumPath,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+  try {
+    const context = await browser.newContext({
+      viewport: { width: 1280, height: 800 },
+    });
+    const page = await context.newPage();
+    // Full loads of the development bundle take many seconds on a busy machine.
+    page.setDefaultTimeout(120_000);
+    const sidebarLink = page
+      .getByRole('navigation', { name: 'sidebar nav' })
+      .getByRole('link', { name: 'ML Catalog', exact: true });
+    const enter = page.getByRole('button', { name: 'Enter' });
+
+    // A light page to start in-app navigation from; the catalog index would
+    // load every entity of the catalog first.
+    const openStartPage = async () => {
+      await page.goto(`${frontend}/settings`);
+      await sidebarLink.or(enter).first().waitFor();
+      if (await enter.isVisible()) {
+        await enter.click();
+        await sidebarLink.waitFor();
+      }
+    };
+
+    // The development backend restarts when a file changes; a run it breaks
+    // is repeated once the portal answers again.
+    const attempt = async (what, fn) => {
+      for (let i = 1; ; i++) {
+        try {
+          return await fn();
+        } catch (error) {
+          if (i === 3) {
+            throw error;
+          }
+          log(
+            `${what} failed (${String(error.message).split('\n')[0]}); again`,
+          );
+          await waitFor(
+            'the backend',
+            () => answers(`${backend}/.backstage/health/v1/readiness`),
+            300_000,
+          );
+          await openStartPage();
+        }
+      }
+    };
+
+    await openStartPage();
+    // Warm-up: the development server compiles and caches the page's chunks.
+    await attempt('warm-up', () =>
+      measure(page, () => page.goto(`${frontend}/ml`)),
+    );
+
+    const fullLoads = [];
+    const navigations = [];
+    for (let i = 1; i <= runs; i++) {
+      const full = await attempt(`full load ${i}`, () =>
+        measure(page, () => page.goto(`${frontend}/ml`)),
+      );
+      full.markMs = await page.evaluate(
+        name => performance.getEntriesByName(name)[0]?.startTime,
+        'mlops:catalog-table-rendered',
+      );
+      fullLoads.push(full);
+      const nav = await attempt(`navigation ${i}`, async () => {
+        await openStartPage();
+        return measure(page, () => sidebarLink.click());
+      });
+      navigations.push(nav);
+      log(
+        `run ${i}: full load ${
+          full.interactiveMs
+        } ms (table rendered ${Math.round(
+          full.markMs ?? NaN,
+        )} ms after navigation start), sidebar navigation ${
+          nav.interactiveMs
+        } ms, first payload ${nav.payloadBytes} bytes`,
+      );
+    }
+
+    // The unpaginated listing a client-side table would load instead.
+    const all = await fetch(
+      `${backend}/api/catalog/entities?filter=kind=mlmodel`,
+      { headers: { Authorization: `Bearer ${await guestToken()}` } },
+    );
+    const allBytes = (await all.arrayBuffer()).byteLength;
+
+    return { fullLoads, navigations, allBytes };
+  } finally {
+    await browser.close();
+  }
+}
+
+// --- 4. report ----------------------------------------------------------------
+
+function report({ fullLoads, navigations, allBytes }, modelCount) {
+  const kb = bytes => `${(bytes / 1024).toFixed(1)} KB`;
+  const verdict = ok => (ok ? 'within target' : 'OVER TARGET');
+  const fullMedian = median(fullLoads.map(m => m.interactiveMs));
+  const navMedian = median(navigations.map(m => m.interactiveMs));
+  const payload = fullLoads[0];
+  const lines = [
+    '',
+    `ML catalog page with ${modelCount} MLModels (${runs} runs each, headless Chromium, ${frontend})`,
+    `  time to interactive, full load of /ml:     median ${fullMedian} ms, max ${Math.max(
+      ...fullLoads.map(m => m.interactiveMs),
+    )} ms  [${verdict(
+      fullMedian <= TARGET_INTERACTIVE_MS,
+    )}: <= ${TARGET_INTERACTIVE_MS} ms]`,
+    `  time to interactive, sidebar navigation:   median ${navMedian} ms, max ${Math.max(
+      ...navigations.map(m => m.interactiveMs),
+    )} ms  [${verdict(
+      navMedian <= TARGET_INTERACTIVE_MS,
+    )}: <= ${TARGET_INTERACTIVE_MS} ms]`,
+    `  table rendered on a full load (performance mark after navigation start): median ${Math.round(
+      median(fullLoads.map(m => m.markMs ?? NaN)),
+    )} ms`,
+    `  first API payload (by-query): ${payload.payloadBytes} bytes = ${kb(
+      payload.payloadBytes,
+    )}, ${payload.transferBytes} bytes on the wire  [${verdict(
+      payload.payloadBytes <= TARGET_PAYLOAD_BYTES,
+    )}: <= ${kb(TARGET_PAYLOAD_BYTES)}]`,
+    `    ${payload.url.replace(backend, '')}`,
+    `  baseline, unpaginated GET /api/catalog/entities?filter=kind=mlmodel: ${kb(
+      allBytes,
+    )}`,
+    '',
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+async function main() {
+  if (fresh) {
+    rmSync(workDir, { recursive: true, force: true });
+  }
+  if (!existsSync(modelsFile) || !existsSync(configFile)) {
+    log(`writing ${MODEL_COUNT} MLModels to ${modelsFile}`);
+  }
+  writeSeed();
+
+  let portal;
+  const running = await answers(`${backend}/.backstage/health/v1/readiness`);
+  if (!running) {
+    portal = startPortal();
+    const stop = () => {
+      stopPortal(portal);
+      process.exit(130);
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  }
+  try {
+    await waitFor(
+      'the backend',
+      () => answers(`${backend}/.backstage/health/v1/readiness`),
+      300_000,
+    );
+    await waitFor('the frontend', () => answers(frontend), 300_000);
+    let token = await waitFor('guest sign-in', guestToken, 120_000);
+    if (running && (await benchModelCount(token)) === 0) {
+      fail(
+        `a portal is already running without the bench models. Stop it, or restart it with ` +
+          `'yarn start --config ${join(
+            repoRoot,
+            'app-config.yaml',
+          )} --config ${configFile}', ` +
+          `and run bench:ui again`,
+      );
+    }
+    const started = Date.now();
+    let last = -1;
+    let lastChange = Date.now();
+    const count = await waitFor(
+      `${MODEL_COUNT} bench models in the catalog`,
+      async () => {
+        // The development backend restarts when files change; sign in again when it does.
+        token = await guestToken();
+        const n = await benchModelCount(token);
+        if (n === last && n < MODEL_COUNT && Date.now() - lastChange > 60_000) {
+          await refreshMissing(token);
+          lastChange = Date.now();
+        }
+        if (n !== last) {
+          lastChange = Date.now();
+          log(
+            `${n} of ${MODEL_COUNT} bench models in the catalog after ${Math.round(
+              (Date.now() - started) / 1000,
+            )} s`,
+          );
+          last = n;
+        }
+        return n >= MODEL_COUNT ? n : undefined;
+      },
+      45 * 60_000,
+      10_000,
+    );
+    const results = await runBrowser();
+    report(results, count);
+  } finally {
+    stopPortal(portal);
+  }
+}
+
+main().catch(error => fail(error.stack ?? String(error)));
