@@ -277,19 +277,218 @@ export type ModelHealthStatus =
   | 'unknown';
 
 /**
- * The latest drift report of an MLModel, filled in by drift monitoring.
+ * The drift part of a model's health: a digest of the model's latest
+ * succeeded {@link DriftReport}. `reportId` is that report's `id` (read it
+ * with `GET /drift-reports/:id`), `computedAt` its `finishedAt`, and the
+ * other fields come from its `dataset` part.
  *
  * @public
  */
 export type ModelDriftSummary = {
   reportId: string;
   computedAt: string;
-  /** Whether the dataset as a whole drifted (the drifted share reached the threshold). */
+  /** Whether the dataset as a whole drifted: `DriftReport.dataset.drifted`. */
   datasetDrift: boolean;
-  /** The share of columns that drifted, 0..1. */
+  /** The share of tested columns that drifted, 0..1: `DriftReport.dataset.driftShare`. */
   driftShare: number;
+  /** The number of tested columns: `DriftReport.dataset.columnCount`. */
+  columnCount: number;
+  /** `DriftReport.dataset.driftedColumns`. */
+  driftedColumns: string[];
+};
+
+/**
+ * A drift test, named as in Evidently (same values as the MLModel's
+ * `spec.monitoring.thresholds.columns[].method`).
+ *
+ * @public
+ */
+export type DriftMethodName =
+  | 'ks'
+  | 'chisquare'
+  | 'z'
+  | 'wasserstein'
+  | 'jensenshannon'
+  | 'psi'
+  | 'kl_div'
+  | 'hellinger';
+
+/**
+ * The status of a drift report. `pending`: recorded, waiting for a worker;
+ * `running`: claimed by one backend instance and being computed;
+ * `succeeded` and `failed` are final (`error` says why a report failed).
+ *
+ * @public
+ */
+export type DriftReportStatus = 'pending' | 'running' | 'succeeded' | 'failed';
+
+/**
+ * The statuses a drift report never leaves.
+ *
+ * @public
+ */
+export const TERMINAL_DRIFT_REPORT_STATUSES: ReadonlyArray<DriftReportStatus> =
+  ['succeeded', 'failed'];
+
+/**
+ * The data one side of a drift report was read from.
+ *
+ * @public
+ */
+export type DriftReportSource = {
+  /** The URL or path the data was read from (through the backend's UrlReader). */
+  source: string;
+  /** The Dataset entity the data belongs to, for the reference side. */
+  datasetRef?: string;
+  format?: 'csv' | 'parquet' | 'jsonl';
+  /** Rows read, once the report has succeeded. */
+  rows?: number;
+};
+
+/**
+ * Histogram of one column, reference and current side by side, for charts.
+ * Counts are rows after dropping NaN, ±inf and missing values.
+ *
+ * - `numerical`: `edges` are the shared bin edges (length = bins + 1,
+ *   equal-width over the combined range, NumPy's Sturges rule, so the bins
+ *   match the binned drift tests); `reference[i]` and `current[i]` count
+ *   the rows in bin i = [edges[i], edges[i+1]) (the last bin is closed).
+ * - `categorical` (also boolean columns): the most frequent categories of
+ *   reference and current combined (at most 50 by default), most frequent
+ *   first; `other` sums the counts of the categories left out, when any are.
+ *
+ * @public
+ */
+export type DriftHistogram =
+  | {
+      kind: 'numerical';
+      edges: number[];
+      reference: number[];
+      current: number[];
+    }
+  | {
+      kind: 'categorical';
+      categories: string[];
+      reference: number[];
+      current: number[];
+      other?: { reference: number; current: number };
+    };
+
+/**
+ * The drift test of one column.
+ *
+ * @public
+ */
+export type DriftColumnResult = {
+  column: string;
+  /** The column's type, from the Dataset's `spec.schema` (or inferred). */
+  type: 'numerical' | 'categorical' | 'boolean' | 'text' | 'datetime';
+  method: DriftMethodName;
+  /**
+   * ks: D; chisquare: χ²; z: z; distance methods: the distance. `null`
+   * stands for +∞ (chi-square with a category only the current data has),
+   * which JSON cannot carry.
+   */
+  statistic: number | null;
+  /** The p-value for ks, chisquare and z; `null` for distance methods. */
+  pValue: number | null;
+  threshold: number;
+  /** How the score is compared with the threshold: ks `<=`, chisquare and z `<`, distances `>=`. */
+  comparison: '<=' | '<' | '>=';
+  drifted: boolean;
+  /** Rows compared after dropping NaN, ±inf and missing values. */
+  referenceCount: number;
+  currentCount: number;
+  histogram: DriftHistogram;
+};
+
+/**
+ * The dataset-level verdict of a drift report (Evidently's dataset drift).
+ *
+ * @public
+ */
+export type DriftDatasetResult = {
+  /** The share of tested columns that drifted, 0..1. */
+  driftShare: number;
+  /** `driftShare >= threshold`. */
+  drifted: boolean;
+  /** The share at or above which the dataset drifted (default 0.5). */
+  threshold: number;
+  /** The number of tested columns. */
   columnCount: number;
   driftedColumns: string[];
+};
+
+/**
+ * A drift report of an MLModel: its current data compared with its
+ * reference (by default the training Dataset), column by column.
+ *
+ * @public
+ */
+export type DriftReport = {
+  id: string;
+  /** The MLModel's entity reference, e.g. `mlmodel:default/churn-classifier`. */
+  entityRef: string;
+  status: DriftReportStatus;
+  /** Why a `failed` report failed, naming the column or the source. */
+  error?: string;
+  /** The user entity reference that requested the report, or `schedule`. */
+  triggeredBy: string;
+  createdAt: string;
+  startedAt?: string;
+  finishedAt?: string;
+  reference: DriftReportSource;
+  current: DriftReportSource;
+  /** The method requested for every column; Evidently's default selection when unset. */
+  method?: DriftMethodName;
+  /** Present once the report has succeeded. */
+  dataset?: DriftDatasetResult;
+  /** Present once the report has succeeded (only in `GET /drift-reports/:id`). */
+  columns?: DriftColumnResult[];
+  /** Columns that were not tested (text, datetime), with the reason. */
+  skippedColumns?: Array<{ column: string; reason: string }>;
+};
+
+/**
+ * A drift report without its per-column results, as listed.
+ *
+ * @public
+ */
+export type DriftReportSummary = Omit<DriftReport, 'columns'>;
+
+/**
+ * A page of an MLModel's drift reports, newest first. Pass `nextCursor` as
+ * `cursor` to read the next page; it is absent on the last page.
+ *
+ * @public
+ */
+export type DriftReportList = {
+  items: DriftReportSummary[];
+  nextCursor?: string;
+};
+
+/**
+ * Body of `POST /models/:namespace/:name/drift-reports` (optional). `method`
+ * applies one test to every column instead of Evidently's default
+ * selection; `currentLocation` reads the current data from another URL than
+ * the MLModel's `spec.monitoring.current` (same format, subject to
+ * `backend.reading.allow`).
+ *
+ * @public
+ */
+export type CreateDriftReportRequest = {
+  method?: DriftMethodName;
+  currentLocation?: string;
+};
+
+/**
+ * Response of `POST /models/:namespace/:name/drift-reports` (HTTP 202): the
+ * report is computed in the background; poll `GET /drift-reports/:id`.
+ *
+ * @public
+ */
+export type CreateDriftReportResponse = {
+  id: string;
 };
 
 /**
