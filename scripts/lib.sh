@@ -4,6 +4,8 @@
 # Each step is idempotent, so re-running after an interrupted install recovers by itself.
 
 SYNTH_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# Exported: app-config.yaml points the local training executor at ${SYNTH_ROOT}/.venvs/training.
+export SYNTH_ROOT
 TOOLS_DIR="$SYNTH_ROOT/tools"
 VENVS_DIR="$SYNTH_ROOT/.venvs"
 MIN_NODE_MAJOR=22
