@@ -4,7 +4,7 @@
 # Each step is idempotent, so re-running after an interrupted install recovers by itself.
 
 SYNTH_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-# Exported: app-config.yaml points the local training executor at ${SYNTH_ROOT}/.venvs/training.
+# Exported: app-config.yaml points the local training executor at ${SYNTH_ROOT}/.venvs/ray.
 export SYNTH_ROOT
 TOOLS_DIR="$SYNTH_ROOT/tools"
 VENVS_DIR="$SYNTH_ROOT/.venvs"

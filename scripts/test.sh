@@ -12,8 +12,8 @@ ensure_postgres
 ensure_chromium
 # The drift engine's live oracle test compares against scipy and Evidently from this venv.
 ensure_venv drift
-# The portal of the e2e tests trains on the local executor with this venv (app-config.yaml).
-ensure_venv training
+# The portal of the e2e tests trains on the local executor with Ray's venv (app-config.yaml).
+ensure_venv ray
 
 # Engine tests start the local engines they need (scripts/engines.sh, default state dir) and leave
 # them running for the other test files; stop what was not already running before this run.
