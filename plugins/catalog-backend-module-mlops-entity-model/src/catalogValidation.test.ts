@@ -176,11 +176,11 @@ describe('the catalog with the mlops entity model', () => {
           expect(byName.get('churn-classifier')?.relations).toEqual(
             expect.arrayContaining([
               {
-                type: 'mlops-trainedOn',
+                type: 'mlopsTrainedOn',
                 targetRef: 'dataset:default/churn-training-snapshots',
               },
               {
-                type: 'mlops-usesFeature',
+                type: 'mlopsUsesFeature',
                 targetRef: 'feature:default/tenure-months',
               },
               {
@@ -193,11 +193,11 @@ describe('the catalog with the mlops entity model', () => {
           expect(byName.get('churn-training-snapshots')?.relations).toEqual(
             expect.arrayContaining([
               {
-                type: 'mlops-trainingDatasetOf',
+                type: 'mlopsTrainingDatasetOf',
                 targetRef: 'mlmodel:default/churn-classifier',
               },
               {
-                type: 'mlops-sourceOf',
+                type: 'mlopsSourceOf',
                 targetRef: 'feature:default/tenure-months',
               },
               {
@@ -209,11 +209,11 @@ describe('the catalog with the mlops entity model', () => {
           expect(byName.get('tenure-months')?.relations).toEqual(
             expect.arrayContaining([
               {
-                type: 'mlops-featureUsedBy',
+                type: 'mlopsFeatureUsedBy',
                 targetRef: 'mlmodel:default/churn-classifier',
               },
               {
-                type: 'mlops-derivedFrom',
+                type: 'mlopsDerivedFrom',
                 targetRef: 'dataset:default/churn-training-snapshots',
               },
             ]),

@@ -5,6 +5,7 @@ import path from 'node:path';
 import {
   apiEntityV1alpha1Validator,
   Entity,
+  entitySchemaValidator,
   groupEntityV1alpha1Validator,
   locationEntityV1alpha1Validator,
   parseEntityRef,
@@ -231,9 +232,9 @@ describe('the example catalog', () => {
         providesApi: 'apiProvidedBy',
         memberOf: 'hasMember',
         childOf: 'parentOf',
-        'mlops-trainedOn': 'mlops-trainingDatasetOf',
-        'mlops-usesFeature': 'mlops-featureUsedBy',
-        'mlops-derivedFrom': 'mlops-sourceOf',
+        mlopsTrainedOn: 'mlopsTrainingDatasetOf',
+        mlopsUsesFeature: 'mlopsFeatureUsedBy',
+        mlopsDerivedFrom: 'mlopsSourceOf',
       };
       for (const [type, back] of Object.entries(reverse)) {
         reverse[back] = type;
@@ -260,6 +261,12 @@ describe('the example catalog', () => {
       }, 90_000);
 
       expect(backend.errors).toEqual([]);
+      // The stitched entities, relations included, pass the catalog's own
+      // entity schema (relation types must be word characters).
+      const validateEntity = entitySchemaValidator();
+      for (const entity of loaded) {
+        expect(() => validateEntity(entity)).not.toThrow();
+      }
       // Every model relates to its owner, its datasets and its features.
       for (const model of loaded.filter(isMLModelEntity)) {
         const types = model.relations!.map(r => r.type);
@@ -267,8 +274,8 @@ describe('the example catalog', () => {
           expect.arrayContaining([
             'ownedBy',
             'partOf',
-            'mlops-trainedOn',
-            'mlops-usesFeature',
+            'mlopsTrainedOn',
+            'mlopsUsesFeature',
             'dependsOn',
           ]),
         );

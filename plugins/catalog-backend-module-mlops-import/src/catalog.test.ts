@@ -324,7 +324,7 @@ describe('the import providers in a real catalog', () => {
       expect(entity?.relations).toEqual(
         expect.arrayContaining([
           {
-            type: 'mlops-derivedFrom',
+            type: 'mlopsDerivedFrom',
             targetRef: 'dataset:default/synth_demo.customer_snapshots',
           },
           { type: 'partOf', targetRef: 'system:default/synth_demo' },
@@ -343,7 +343,7 @@ describe('the import providers in a real catalog', () => {
       expect(dataset?.relations).toEqual(
         expect.arrayContaining([
           {
-            type: 'mlops-sourceOf',
+            type: 'mlopsSourceOf',
             targetRef:
               'feature:default/synth_demo.customer_profile.tenure_months',
           },

@@ -182,8 +182,8 @@ describe('MlopsEntitiesProcessor', () => {
         ),
         ...pair(
           self,
-          'mlops-trainedOn',
-          'mlops-trainingDatasetOf',
+          'mlopsTrainedOn',
+          'mlopsTrainingDatasetOf',
           ref('Dataset', 'churn-training-snapshots'),
         ),
         ...pair(
@@ -194,8 +194,8 @@ describe('MlopsEntitiesProcessor', () => {
         ),
         ...pair(
           self,
-          'mlops-trainedOn',
-          'mlops-trainingDatasetOf',
+          'mlopsTrainedOn',
+          'mlopsTrainingDatasetOf',
           ref('dataset', 'orders', 'shared'),
         ),
         ...pair(
@@ -206,8 +206,8 @@ describe('MlopsEntitiesProcessor', () => {
         ),
         ...pair(
           self,
-          'mlops-usesFeature',
-          'mlops-featureUsedBy',
+          'mlopsUsesFeature',
+          'mlopsFeatureUsedBy',
           ref('Feature', 'tenure-months'),
         ),
         ...pair(
@@ -254,8 +254,8 @@ describe('MlopsEntitiesProcessor', () => {
         ...pair(source, 'ownedBy', 'ownerOf', ref('Group', 'customer-ml')),
         ...pair(
           source,
-          'mlops-derivedFrom',
-          'mlops-sourceOf',
+          'mlopsDerivedFrom',
+          'mlopsSourceOf',
           ref('Dataset', 'churn-training-snapshots'),
         ),
         ...pair(

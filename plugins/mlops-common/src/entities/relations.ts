@@ -21,7 +21,7 @@ import {
  *
  * @public
  */
-export const RELATION_MLOPS_TRAINED_ON = 'mlops-trainedOn';
+export const RELATION_MLOPS_TRAINED_ON = 'mlopsTrainedOn';
 
 /**
  * A Dataset was used to train an MLModel. Reverse of
@@ -29,7 +29,7 @@ export const RELATION_MLOPS_TRAINED_ON = 'mlops-trainedOn';
  *
  * @public
  */
-export const RELATION_MLOPS_TRAINING_DATASET_OF = 'mlops-trainingDatasetOf';
+export const RELATION_MLOPS_TRAINING_DATASET_OF = 'mlopsTrainingDatasetOf';
 
 /**
  * An MLModel uses a Feature as an input. Reverse of
@@ -37,7 +37,7 @@ export const RELATION_MLOPS_TRAINING_DATASET_OF = 'mlops-trainingDatasetOf';
  *
  * @public
  */
-export const RELATION_MLOPS_USES_FEATURE = 'mlops-usesFeature';
+export const RELATION_MLOPS_USES_FEATURE = 'mlopsUsesFeature';
 
 /**
  * A Feature is an input of an MLModel. Reverse of
@@ -45,7 +45,7 @@ export const RELATION_MLOPS_USES_FEATURE = 'mlops-usesFeature';
  *
  * @public
  */
-export const RELATION_MLOPS_FEATURE_USED_BY = 'mlops-featureUsedBy';
+export const RELATION_MLOPS_FEATURE_USED_BY = 'mlopsFeatureUsedBy';
 
 /**
  * A Feature is computed from a Dataset. Reverse of
@@ -53,7 +53,7 @@ export const RELATION_MLOPS_FEATURE_USED_BY = 'mlops-featureUsedBy';
  *
  * @public
  */
-export const RELATION_MLOPS_DERIVED_FROM = 'mlops-derivedFrom';
+export const RELATION_MLOPS_DERIVED_FROM = 'mlopsDerivedFrom';
 
 /**
  * A Dataset is the source of a Feature. Reverse of
@@ -61,7 +61,7 @@ export const RELATION_MLOPS_DERIVED_FROM = 'mlops-derivedFrom';
  *
  * @public
  */
-export const RELATION_MLOPS_SOURCE_OF = 'mlops-sourceOf';
+export const RELATION_MLOPS_SOURCE_OF = 'mlopsSourceOf';
 
 /**
  * A relation type together with the type of its reverse.

@@ -54,15 +54,15 @@ export const churnModel: MLModelEntityV1alpha1 = {
   relations: [
     { type: 'ownedBy', targetRef: 'group:default/customer-ml' },
     {
-      type: 'mlops-trainedOn',
+      type: 'mlopsTrainedOn',
       targetRef: 'dataset:default/churn-training-snapshots',
     },
-    { type: 'mlops-trainedOn', targetRef: 'dataset:default/retired-snapshots' },
+    { type: 'mlopsTrainedOn', targetRef: 'dataset:default/retired-snapshots' },
     {
       type: 'dependsOn',
       targetRef: 'dataset:default/churn-training-snapshots',
     },
-    { type: 'mlops-usesFeature', targetRef: 'feature:default/tenure-months' },
+    { type: 'mlopsUsesFeature', targetRef: 'feature:default/tenure-months' },
     { type: 'providesApi', targetRef: 'api:default/churn-prediction-api' },
   ],
 };
@@ -97,13 +97,13 @@ export const churnDataset: DatasetEntityV1alpha1 = {
   },
   relations: [
     { type: 'ownedBy', targetRef: 'group:default/customer-ml' },
-    { type: 'mlops-sourceOf', targetRef: 'feature:default/tenure-months' },
+    { type: 'mlopsSourceOf', targetRef: 'feature:default/tenure-months' },
     {
-      type: 'mlops-trainingDatasetOf',
+      type: 'mlopsTrainingDatasetOf',
       targetRef: 'mlmodel:default/churn-classifier',
     },
     {
-      type: 'mlops-trainingDatasetOf',
+      type: 'mlopsTrainingDatasetOf',
       targetRef: 'mlmodel:default/deleted-model',
     },
   ],
@@ -128,11 +128,11 @@ export const tenureFeature: FeatureEntityV1alpha1 = {
   },
   relations: [
     {
-      type: 'mlops-derivedFrom',
+      type: 'mlopsDerivedFrom',
       targetRef: 'dataset:default/churn-training-snapshots',
     },
     {
-      type: 'mlops-featureUsedBy',
+      type: 'mlopsFeatureUsedBy',
       targetRef: 'mlmodel:default/churn-classifier',
     },
   ],

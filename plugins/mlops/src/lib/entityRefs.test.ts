@@ -12,7 +12,7 @@ describe('collectRefs', () => {
       },
       relations: [
         {
-          type: 'mlops-trainedOn',
+          type: 'mlopsTrainedOn',
           targetRef: 'dataset:risk/churn-training-snapshots',
         },
         { type: 'dependsOn', targetRef: 'dataset:risk/unrelated' },
@@ -20,7 +20,7 @@ describe('collectRefs', () => {
     };
     expect(
       collectRefs(entity, {
-        relation: 'mlops-trainedOn',
+        relation: 'mlopsTrainedOn',
         spec: { path: 'spec.trainedOn', defaultKind: 'Dataset' },
       }),
     ).toEqual([
@@ -34,18 +34,18 @@ describe('collectRefs', () => {
       ...churnModel,
       spec: { ...churnModel.spec, trainedOn: [''] },
       relations: [
-        { type: 'mlops-featureUsedBy', targetRef: 'mlmodel:default/b' },
-        { type: 'mlops-featureUsedBy', targetRef: 'mlmodel:default/a' },
-        { type: 'mlops-featureUsedBy', targetRef: 'mlmodel:default/a' },
+        { type: 'mlopsFeatureUsedBy', targetRef: 'mlmodel:default/b' },
+        { type: 'mlopsFeatureUsedBy', targetRef: 'mlmodel:default/a' },
+        { type: 'mlopsFeatureUsedBy', targetRef: 'mlmodel:default/a' },
       ],
     };
-    expect(collectRefs(entity, { relation: 'mlops-featureUsedBy' })).toEqual([
+    expect(collectRefs(entity, { relation: 'mlopsFeatureUsedBy' })).toEqual([
       'mlmodel:default/a',
       'mlmodel:default/b',
     ]);
     expect(
       collectRefs(entity, {
-        relation: 'mlops-trainedOn',
+        relation: 'mlopsTrainedOn',
         spec: { path: 'spec.trainedOn', defaultKind: 'Dataset' },
       }),
     ).toEqual([]);

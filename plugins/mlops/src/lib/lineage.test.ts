@@ -3,22 +3,22 @@ import { LINEAGE_RELATION_PAIRS, lineageEdgeLabel } from './lineage';
 describe('lineage', () => {
   it('points every relation pair downstream, from data to endpoint', () => {
     expect(LINEAGE_RELATION_PAIRS.map(([downstream]) => downstream)).toEqual([
-      'mlops-sourceOf',
-      'mlops-trainingDatasetOf',
-      'mlops-featureUsedBy',
+      'mlopsSourceOf',
+      'mlopsTrainingDatasetOf',
+      'mlopsFeatureUsedBy',
       'providesApi',
     ]);
   });
 
   it('labels merged edges by what flows along them', () => {
-    expect(lineageEdgeLabel(['mlops-sourceOf', 'mlops-derivedFrom'])).toBe(
+    expect(lineageEdgeLabel(['mlopsSourceOf', 'mlopsDerivedFrom'])).toBe(
       'derives',
     );
     expect(
       lineageEdgeLabel([
-        'mlops-trainingDatasetOf',
-        'mlops-trainedOn',
-        'mlops-sourceOf',
+        'mlopsTrainingDatasetOf',
+        'mlopsTrainedOn',
+        'mlopsSourceOf',
       ]),
     ).toBe('trains, derives');
     expect(lineageEdgeLabel(['dependsOn'])).toBe('dependsOn');

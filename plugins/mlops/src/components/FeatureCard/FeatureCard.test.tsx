@@ -43,7 +43,7 @@ describe('FeatureCard', () => {
       spec: { ...tenureFeature.spec, source: 'vanished-dataset' },
       relations: [
         {
-          type: 'mlops-derivedFrom',
+          type: 'mlopsDerivedFrom',
           targetRef: 'dataset:default/vanished-dataset',
         },
       ],

@@ -88,7 +88,7 @@ describe('MlLineageCard', () => {
     const link = await screen.findByRole('link', { name: /View graph/ });
     const href = decodeURIComponent(link.getAttribute('href')!);
     expect(href).toContain('rootEntityRefs[]=mlmodel:default/churn-classifier');
-    expect(href).toContain('selectedRelations[]=mlops-trainedOn');
+    expect(href).toContain('selectedRelations[]=mlopsTrainedOn');
     expect(href).toContain('selectedKinds[]=Dataset');
   });
 });
