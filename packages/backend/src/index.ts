@@ -53,6 +53,8 @@ backend.add(import('@backstage/plugin-search-backend-module-pg'));
 
 // search collators
 backend.add(import('@backstage/plugin-search-backend-module-catalog'));
+// MLModel, Dataset and Feature documents carry their tags and ML fields
+backend.add(import('@synth/plugin-search-backend-module-mlops'));
 
 // user settings plugin
 backend.add(import('@backstage/plugin-user-settings-backend'));

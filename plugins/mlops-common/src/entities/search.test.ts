@@ -8,15 +8,18 @@ import {
 import { getMlopsSearchTerms } from './search';
 
 describe('getMlopsSearchTerms', () => {
-  it('finds a model by its tags, type, framework, intended use and serving target', () => {
+  it('finds a model by its tags, type, framework, intended use, metrics, serving target and lineage, each word once', () => {
     expect(getMlopsSearchTerms(fullMLModel)).toEqual([
       'churn',
       'xgboost',
       'classification',
-      'xgboost',
       'Rank subscribers for retention offers.',
+      'auc',
       'lambda',
       'churn-classifier',
+      'churn-training-snapshots',
+      'tenure-months',
+      'monthly-charges',
     ]);
     const rayServed = mutate(fullMLModel, 'spec.serving', {
       target: 'ray-serve',
@@ -25,9 +28,20 @@ describe('getMlopsSearchTerms', () => {
     expect(getMlopsSearchTerms(rayServed)).toEqual(
       expect.arrayContaining(['ray-serve', 'churn-app']),
     );
+    expect(getMlopsSearchTerms(rayServed)).not.toContain('lambda');
   });
 
-  it('finds a dataset by its type, format and columns', () => {
+  it('uses the name of a full or namespaced reference and skips a malformed one', () => {
+    const model = mutate(fullMLModel, 'spec.trainedOn', [
+      'dataset:risk/card-transactions',
+      'a:b:c/d/e',
+    ]);
+    const terms = getMlopsSearchTerms(model);
+    expect(terms).toContain('card-transactions');
+    expect(terms.some(t => t.includes('a:b'))).toBe(false);
+  });
+
+  it('finds a dataset by its type, format, columns and target', () => {
     expect(getMlopsSearchTerms(fullDataset)).toEqual([
       'tabular',
       'csv',
@@ -35,14 +49,17 @@ describe('getMlopsSearchTerms', () => {
       'tenure_months',
       'churned',
     ]);
+    const renamedTarget = mutate(fullDataset, 'spec.schema.target', 'label');
+    expect(getMlopsSearchTerms(renamedTarget)).toContain('label');
   });
 
-  it('finds a feature by its type, group and entity', () => {
+  it('finds a feature by its type, group, entity and source dataset', () => {
     expect(getMlopsSearchTerms(fullFeature)).toEqual([
       'numerical',
       'customer_profile',
       'customer',
       'customer_id',
+      'churn-training-snapshots',
     ]);
   });
 
