@@ -9,6 +9,11 @@ import os from 'node:os';
 import { readMlopsOptions } from './config';
 import { DatabaseMlopsStore } from './database/DatabaseMlopsStore';
 import { mlopsPermissions } from '@synth/plugin-mlops-common';
+import {
+  createExperimentMetricsRouter,
+  DefaultExperimentMetricsService,
+  MlflowClient,
+} from '@synth/plugin-mlops-node';
 import { createRouter } from './router';
 import { createMlopsServices } from './services/createMlopsServices';
 
@@ -34,6 +39,7 @@ export const mlopsPlugin = createBackendPlugin({
         scheduler: coreServices.scheduler,
         lifecycle: coreServices.lifecycle,
         urlReader: coreServices.urlReader,
+        auth: coreServices.auth,
         catalog: catalogServiceRef,
         notifications: notificationService,
       },
@@ -42,6 +48,13 @@ export const mlopsPlugin = createBackendPlugin({
         const store = await DatabaseMlopsStore.create({
           database: deps.database,
         });
+        // One MLflow client for the model registry and the experiment metrics.
+        const mlflow = options.mlflow
+          ? MlflowClient.fromConfig(
+              deps.config.getConfig('mlops.mlflow'),
+              'mlops.mlflow',
+            )
+          : undefined;
         const services = createMlopsServices({
           options,
           store,
@@ -50,6 +63,9 @@ export const mlopsPlugin = createBackendPlugin({
           permissions: deps.permissions,
           urlReader: deps.urlReader,
           notifications: deps.notifications,
+          auth: deps.auth,
+          config: deps.config,
+          mlflow,
           leaseOwner: `${os.hostname()}:${process.pid}:${randomUUID().slice(
             0,
             8,
@@ -67,6 +83,7 @@ export const mlopsPlugin = createBackendPlugin({
             await services.reconciler.runOnce(signal);
           },
         });
+        await services.driftScheduler?.schedule(deps.scheduler);
         deps.lifecycle.addShutdownHook(() => services.shutdown());
 
         deps.httpRouter.use(
@@ -77,6 +94,17 @@ export const mlopsPlugin = createBackendPlugin({
             training: services.training,
             deployments: services.deployments,
             health: services.health,
+            drift: services.drift,
+          }),
+        );
+        // GET /models/:namespace/:name/experiment: the model's MLflow runs
+        // and metric histories, read server-side with the backend's MLflow
+        // credentials for callers who can see the model in the catalog.
+        deps.httpRouter.use(
+          createExperimentMetricsRouter({
+            service: new DefaultExperimentMetricsService({ client: mlflow }),
+            httpAuth: deps.httpAuth,
+            catalog: deps.catalog,
           }),
         );
         deps.logger.info(

@@ -11,13 +11,16 @@ import Router from 'express-promise-router';
 import { z } from 'zod';
 import {
   CreateDeploymentRequest,
+  DriftMethodName,
   mlopsModelDeployPermission,
+  mlopsModelDriftRunPermission,
   mlopsModelRollbackPermission,
   mlopsModelTrainPermission,
 } from '@synth/plugin-mlops-common';
 import { modelRefOf, ModelAccess } from './services/ModelAccess';
 import { DeploymentService } from './services/DeploymentService/types';
 import { toApiDeployment } from './services/DeploymentService/DefaultDeploymentService';
+import { DriftService } from './services/DriftService/types';
 import { HealthService } from './services/HealthService/HealthService';
 import { TrainingService } from './services/TrainingService/types';
 import { toApiRun } from './services/TrainingService/DefaultTrainingService';
@@ -42,6 +45,34 @@ const createDeploymentBody = z.discriminatedUnion('strategy', [
     })
     .strict(),
 ]);
+
+const DRIFT_METHODS = [
+  'ks',
+  'chisquare',
+  'z',
+  'wasserstein',
+  'jensenshannon',
+  'psi',
+  'kl_div',
+  'hellinger',
+] as const satisfies readonly DriftMethodName[];
+
+const createDriftReportBody = z
+  .object({
+    method: z.enum(DRIFT_METHODS).optional(),
+    currentLocation: z
+      .string()
+      .min(1)
+      .max(2048)
+      .refine(
+        value =>
+          /^[a-zA-Z][a-zA-Z0-9+.-]*:\/\/\S+$/.test(value) ||
+          /^\/\S*$/.test(value),
+        'must be an absolute URL or an absolute path',
+      )
+      .optional(),
+  })
+  .strict();
 
 const pageQuery = z.object({
   limit: z.coerce.number().int().min(1).max(100).default(20),
@@ -93,8 +124,10 @@ export async function createRouter(options: {
   training: TrainingService;
   deployments: DeploymentService;
   health: HealthService;
+  drift?: DriftService;
 }): Promise<express.Router> {
-  const { httpAuth, auditor, models, training, deployments, health } = options;
+  const { httpAuth, auditor, models, training, deployments, health, drift } =
+    options;
   const router = Router();
   router.use(express.json({ limit: '64kb' }));
 
@@ -343,6 +376,67 @@ export async function createRouter(options: {
     ]);
     res.json({ ...report, modelRef: model.ref });
   });
+
+  // ---------------------------------------------------------------- drift
+
+  if (drift) {
+    router.post('/models/:namespace/:name/drift-reports', async (req, res) => {
+      const credentials = await userCredentials(req);
+      const { namespace, name } = req.params;
+      const modelRef = modelRefOf({ kind: 'MLModel', namespace, name });
+      const result = await audited(
+        req,
+        'drift-report-create',
+        'medium',
+        { actionType: 'create', modelRef },
+        async () => {
+          const body = parse(
+            createDriftReportBody,
+            req.body ?? {},
+            'request body',
+          );
+          const model = await models.getModel({ namespace, name }, credentials);
+          await models.authorize(
+            mlopsModelDriftRunPermission,
+            model,
+            credentials,
+          );
+          return drift.createReport({
+            model,
+            options: body,
+            credentials,
+            triggeredBy: credentials.principal.userEntityRef,
+          });
+        },
+      );
+      res
+        .status(202)
+        .location(`../../../drift-reports/${result.id}`)
+        .json({ id: result.id });
+    });
+
+    router.get('/models/:namespace/:name/drift-reports', async (req, res) => {
+      const credentials = await readCredentials(req);
+      const page = parse(pageQuery, req.query, 'query');
+      const model = await models.getModel(req.params, credentials);
+      res.json(await drift.listReports(model.ref, page));
+    });
+
+    router.get('/drift-reports/:id', async (req, res) => {
+      const credentials = await readCredentials(req);
+      const report = await drift.getReport(req.params.id);
+      if (!report) {
+        throw new NotFoundError(`No drift report ${req.params.id}`);
+      }
+      // The report is only as visible as its model.
+      await models.getModel(report.entityRef, credentials).catch(error => {
+        throw error?.name === 'NotFoundError'
+          ? new NotFoundError(`No drift report ${req.params.id}`)
+          : error;
+      });
+      res.json(report);
+    });
+  }
 
   return router;
 }

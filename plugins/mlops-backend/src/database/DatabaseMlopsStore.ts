@@ -5,10 +5,8 @@ import {
 } from '@backstage/backend-plugin-api';
 import { ConflictError, InputError } from '@backstage/errors';
 import { randomUUID } from 'node:crypto';
-import { Knex } from 'knex';
 import {
   DeploymentStatus,
-  ModelDriftSummary,
   TERMINAL_DEPLOYMENT_STATUSES,
   TERMINAL_TRAINING_RUN_STATUSES,
   TrainingRunStatus,
@@ -22,7 +20,6 @@ import {
   MlopsStore,
   ModelVersionRecord,
   NewDeployment,
-  NewDriftReport,
   NewModelVersion,
   NewRun,
   Page,
@@ -31,6 +28,17 @@ import {
   RunRecord,
   Upserted,
 } from './MlopsStore';
+
+import { DatabaseDriftStore } from './DatabaseDriftStore';
+import {
+  applyCursor,
+  encodeCursor,
+  fromJson,
+  iso,
+  opt,
+  toDate,
+  toJson,
+} from './util';
 
 const migrationsDir = resolvePackagePath(
   '@synth/plugin-mlops-backend',
@@ -48,68 +56,6 @@ const ACTIVE_RUN_STATUSES: TrainingRunStatus[] = [
   'submitted',
   'running',
 ];
-
-function iso(date: Date): string {
-  return date.toISOString();
-}
-
-function toDate(value: unknown): Date | undefined {
-  if (value === null || value === undefined) {
-    return undefined;
-  }
-  return value instanceof Date ? value : new Date(value as string);
-}
-
-function toJson(value: unknown): string {
-  return JSON.stringify(value);
-}
-
-function fromJson<T>(value: unknown): T | undefined {
-  if (value === null || value === undefined) {
-    return undefined;
-  }
-  return JSON.parse(String(value)) as T;
-}
-
-function opt<T>(value: T | null | undefined): T | undefined {
-  return value === null ? undefined : value;
-}
-
-type Cursor = { t: string; id: string };
-
-function encodeCursor(createdAt: Date, id: string): string {
-  return Buffer.from(
-    JSON.stringify({ t: iso(createdAt), id } satisfies Cursor),
-  ).toString('base64url');
-}
-
-function decodeCursor(cursor: string): Cursor {
-  try {
-    const parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString());
-    if (
-      typeof parsed?.t === 'string' &&
-      typeof parsed?.id === 'string' &&
-      !Number.isNaN(Date.parse(parsed.t))
-    ) {
-      return { t: new Date(parsed.t).toISOString(), id: parsed.id };
-    }
-  } catch {
-    // fall through
-  }
-  throw new InputError('Invalid cursor');
-}
-
-function applyCursor(query: Knex.QueryBuilder, cursor?: string) {
-  if (!cursor) {
-    return query;
-  }
-  const { t, id } = decodeCursor(cursor);
-  return query.where(q =>
-    q
-      .where('created_at', '<', t)
-      .orWhere(q2 => q2.where('created_at', '=', t).andWhere('id', '<', id)),
-  );
-}
 
 function toRun(row: any): RunRecord {
   return {
@@ -223,7 +169,10 @@ function runPatchToRow(patch: RunPatch): Record<string, unknown> {
 /**
  * The knex implementation of {@link MlopsStore}, for SQLite and PostgreSQL.
  */
-export class DatabaseMlopsStore implements MlopsStore {
+export class DatabaseMlopsStore
+  extends DatabaseDriftStore
+  implements MlopsStore
+{
   static async create(options: {
     database: DatabaseService;
     skipMigrations?: boolean;
@@ -234,8 +183,6 @@ export class DatabaseMlopsStore implements MlopsStore {
     }
     return new DatabaseMlopsStore(client);
   }
-
-  constructor(private readonly db: Knex) {}
 
   // ------------------------------------------------------------------ runs
 
@@ -734,51 +681,6 @@ export class DatabaseMlopsStore implements MlopsStore {
       }
       throw error;
     }
-  }
-
-  // ------------------------------------------------------------------ drift
-
-  async addDriftReport(report: NewDriftReport): Promise<string> {
-    const [row] = await this.db('drift_reports')
-      .insert({
-        model_ref: report.modelRef,
-        computed_at: iso(report.computedAt),
-        dataset_drift: report.datasetDrift,
-        drift_share: report.driftShare,
-        column_count: report.columnCount,
-        drifted_columns: toJson(report.driftedColumns),
-        details: report.details === undefined ? null : toJson(report.details),
-      })
-      .returning('id');
-    return String(typeof row === 'object' ? row.id : row);
-  }
-
-  async getLatestDriftReport(
-    modelRef: string,
-  ): Promise<ModelDriftSummary | undefined> {
-    const row = await this.db('drift_reports')
-      .where({ model_ref: modelRef })
-      .orderBy('computed_at', 'desc')
-      .select(
-        'id',
-        'computed_at',
-        'dataset_drift',
-        'drift_share',
-        'column_count',
-        'drifted_columns',
-      )
-      .first();
-    if (!row) {
-      return undefined;
-    }
-    return {
-      reportId: String(row.id),
-      computedAt: iso(toDate(row.computed_at)!),
-      datasetDrift: Boolean(row.dataset_drift),
-      driftShare: Number(row.drift_share),
-      columnCount: Number(row.column_count),
-      driftedColumns: fromJson<string[]>(row.drifted_columns) ?? [],
-    };
   }
 
   // ------------------------------------------------------------------ leases

@@ -2,11 +2,11 @@ import {
   DeploymentStatus,
   DeploymentStrategyName,
   DeploymentTargetName,
-  ModelDriftSummary,
   TrainingExecutorName,
   TrainingParameterValue,
   TrainingRunStatus,
 } from '@synth/plugin-mlops-common';
+import { DriftStore } from './DriftStore';
 
 /**
  * Where a run's working directory comes from, resolved from the MLModel
@@ -246,16 +246,6 @@ export type DeploymentPatch = Partial<
   >
 > & { clear?: Array<'statusMessage' | 'firstFailureAt'> };
 
-export type NewDriftReport = {
-  modelRef: string;
-  computedAt: Date;
-  datasetDrift: boolean;
-  driftShare: number;
-  columnCount: number;
-  driftedColumns: string[];
-  details?: unknown;
-};
-
 /** Result of creating a row under an idempotency key. */
 export type Upserted<T> = { record: T; created: boolean };
 
@@ -268,7 +258,7 @@ export type DueQuery = { now: Date; limit: number };
  * unique index, and workers take rows through expiring leases; updates made
  * under a lease are fenced by the lease owner.
  */
-export interface MlopsStore {
+export interface MlopsStore extends DriftStore {
   // ---- training runs
   /** Inserts the run, or returns the run already stored under (model, key). */
   createRun(run: NewRun): Promise<Upserted<RunRecord>>;
@@ -344,10 +334,4 @@ export interface MlopsStore {
     patch: DeploymentPatch,
     options?: { expectStatus?: DeploymentStatus[] },
   ): Promise<boolean>;
-
-  // ---- drift
-  addDriftReport(report: NewDriftReport): Promise<string>;
-  getLatestDriftReport(
-    modelRef: string,
-  ): Promise<ModelDriftSummary | undefined>;
 }

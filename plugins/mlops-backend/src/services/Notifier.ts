@@ -68,6 +68,35 @@ export class Notifier {
     });
   }
 
+  /** The data of a model drifted where its previous report did not (or it had none). */
+  async driftDetected(report: {
+    id: string;
+    modelRef: string;
+    ownerRef?: string;
+    driftShare: number;
+    threshold: number;
+    driftedColumns: string[];
+  }): Promise<void> {
+    const { name } = parseEntityRef(report.modelRef);
+    const shown = report.driftedColumns.slice(0, 10).join(', ');
+    const more =
+      report.driftedColumns.length > 10
+        ? ` and ${report.driftedColumns.length - 10} more`
+        : '';
+    await this.send(report.ownerRef, {
+      title: `Data drift detected for ${name}`,
+      description: `Drift report ${report.id}: ${Math.round(
+        report.driftShare * 100,
+      )}% of the columns drifted (threshold ${Math.round(
+        report.threshold * 100,
+      )}%): ${shown}${more}.`,
+      link: `${modelLink(report.modelRef)}/health`,
+      severity: 'high',
+      topic: 'mlops-drift',
+      scope: `mlops:drift:${report.id}`,
+    });
+  }
+
   private async send(
     ownerRef: string | undefined,
     payload: {

@@ -1,14 +1,17 @@
 import {
+  AuthService,
   LoggerService,
   PermissionsService,
   UrlReaderService,
 } from '@backstage/backend-plugin-api';
+import { Config } from '@backstage/config';
+import { DriftWorkerPool } from '@synth/plugin-mlops-drift';
 import { CatalogService } from '@backstage/plugin-catalog-node';
+import { MlflowClient } from '@synth/plugin-mlops-node';
 import { NotificationService } from '@backstage/plugin-notifications-node';
 import { MlopsOptions } from '../config';
 import { MlopsStore } from '../database/MlopsStore';
 import { HttpTransport } from '../engines/http';
-import { MlflowClient } from '../engines/MlflowClient';
 import { RayJobsClient } from '../engines/RayJobsClient';
 import { RayServeClient } from '../engines/RayServeClient';
 import { DefaultDeploymentService } from './DeploymentService/DefaultDeploymentService';
@@ -16,6 +19,11 @@ import { DeploymentProcessor } from './DeploymentService/DeploymentProcessor';
 import { LambdaTarget } from './DeploymentService/LambdaTarget';
 import { RayServeTarget } from './DeploymentService/RayServeTarget';
 import { DeploymentTarget } from './DeploymentService/types';
+import { readDriftConfig } from './DriftService/config';
+import { DefaultDriftService } from './DriftService/DefaultDriftService';
+import { DriftDataReader } from './DriftService/DriftDataReader';
+import { DriftRunner } from './DriftService/DriftRunner';
+import { DriftScheduler } from './DriftService/DriftScheduler';
 import { HealthService } from './HealthService/HealthService';
 import { ModelAccess } from './ModelAccess';
 import { ModelVersionRegistrar } from './ModelVersionRegistrar';
@@ -40,7 +48,13 @@ export function createMlopsServices(deps: {
   permissions: PermissionsService;
   urlReader?: UrlReaderService;
   notifications?: NotificationService;
+  /** Service credentials for the drift scheduler's catalog reads. */
+  auth?: AuthService;
+  /** The root config, for `mlops.drift`. */
+  config?: Config;
   leaseOwner: string;
+  /** The MLflow model registry (`mlops.mlflow`); without it versions stay in the plugin's tables. */
+  mlflow?: MlflowClient;
   /** Overrides for tests. */
   transport?: HttpTransport;
   lambdaTarget?: DeploymentTarget;
@@ -52,14 +66,7 @@ export function createMlopsServices(deps: {
   });
   const registrar = new ModelVersionRegistrar({
     store,
-    mlflow: options.mlflow
-      ? new MlflowClient({
-          baseUrl: options.mlflow.url,
-          token: options.mlflow.token,
-          timeoutMs: options.mlflow.requestTimeoutMs,
-          transport: deps.transport,
-        })
-      : undefined,
+    mlflow: deps.mlflow,
   });
   const ray = options.ray
     ? new RayExecutor({
@@ -149,6 +156,39 @@ export function createMlopsServices(deps: {
     batchSize: options.reconciler.batchSize,
   });
 
+  const driftConfig = readDriftConfig(deps.config);
+  const driftPool = new DriftWorkerPool({ size: driftConfig.workers });
+  const driftRunner = new DriftRunner({
+    store,
+    reader: new DriftDataReader({
+      urlReader: deps.urlReader,
+      localDataRoots: driftConfig.localDataRoots,
+    }),
+    pool: driftPool,
+    notifier,
+    logger,
+    leaseOwner,
+    leaseMs: driftConfig.leaseMs,
+    maxAttempts: driftConfig.maxAttempts,
+    maxConcurrent: driftConfig.maxConcurrentReports,
+  });
+  const drift = new DefaultDriftService({
+    store,
+    catalog: deps.catalog,
+    runner: driftRunner,
+    histogramCategories: driftConfig.histogramCategories,
+  });
+  const driftScheduler = deps.auth
+    ? new DriftScheduler({
+        store,
+        catalog: deps.catalog,
+        auth: deps.auth,
+        runner: driftRunner,
+        logger,
+        config: driftConfig,
+      })
+    : undefined;
+
   return {
     store,
     models,
@@ -160,6 +200,12 @@ export function createMlopsServices(deps: {
     deploymentProcessor,
     local,
     ray,
-    shutdown: () => local.shutdown(),
+    drift,
+    driftRunner,
+    driftScheduler,
+    shutdown: async () => {
+      await local.shutdown();
+      await driftPool.close();
+    },
   };
 }
