@@ -3,8 +3,8 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { startEngine } from '../__testUtils__/engines';
 import { DatabaseMlopsStore } from '../database/DatabaseMlopsStore';
 import { RunRecord } from '../database/MlopsStore';
-import { MLFLOW_RUN_TAG, MlflowClient } from '../engines/MlflowClient';
-import { ModelVersionRegistrar } from './ModelVersionRegistrar';
+import { MlflowClient } from '@synth/plugin-mlops-node';
+import { MLFLOW_RUN_TAG, ModelVersionRegistrar } from './ModelVersionRegistrar';
 
 jest.setTimeout(10 * 60_000);
 
@@ -53,11 +53,16 @@ describe('ModelVersionRegistrar with a real MLflow server', () => {
       metrics: {},
     });
     expect(again.version.version).toBe('1');
-    const found = await mlflow.findVersionForRun(name, first.id);
-    expect(found?.tags).toContainEqual({
-      key: MLFLOW_RUN_TAG,
-      value: first.id,
+    const versions = await mlflow.searchModelVersions({
+      filter: `name='${name}'`,
     });
+    expect(versions.items).toEqual([
+      expect.objectContaining({
+        version: '1',
+        source: 's3://models/a.zip',
+        tags: [{ key: MLFLOW_RUN_TAG, value: first.id }],
+      }),
+    ]);
 
     const b = await registrar.register(run(name), {
       artifactUri: 'gs://models/b.zip',
@@ -77,7 +82,7 @@ describe('ModelVersionRegistrar with a real MLflow server', () => {
     });
     expect(c.note).toContain("'source' cannot use the 'https' scheme");
     // The registered model existing already (HTTP 400 RESOURCE_ALREADY_EXISTS) is fine.
-    await expect(mlflow.ensureRegisteredModel(name)).resolves.toBeUndefined();
+    await expect(mlflow.createRegisteredModel(name)).resolves.toBe(false);
   });
 
   it('keeps versions MLflow cannot hold (local artefacts) in the plugin table, labelled', async () => {
@@ -93,9 +98,10 @@ describe('ModelVersionRegistrar with a real MLflow server', () => {
       version: `local-${local.id.slice(0, 8)}`,
     });
     expect(result.note).toContain('MLflow only accepts remote artefact URIs');
-    expect(
-      await mlflow.findVersionForRun(name, local.id).catch(() => undefined),
-    ).toBeUndefined();
+    // Nothing reached MLflow: not even the registered model was created.
+    await expect(mlflow.getRegisteredModel(name)).rejects.toMatchObject({
+      status: 404,
+    });
   });
 
   it('reports an unreachable MLflow as retryable', async () => {
@@ -111,7 +117,7 @@ describe('ModelVersionRegistrar with a real MLflow server', () => {
         artifactUri: 's3://m/x.zip',
         metrics: {},
       }),
-    ).rejects.toMatchObject({ name: 'EngineError', retryable: true });
+    ).rejects.toMatchObject({ name: 'MlflowError', retryable: true });
   });
 
   it('numbers versions itself without MLflow', async () => {

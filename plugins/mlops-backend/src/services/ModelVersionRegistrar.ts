@@ -3,12 +3,35 @@ import {
   ModelVersionRecord,
   RunRecord,
 } from '../database/MlopsStore';
-import { EngineError } from '../engines/EngineError';
-import { MlflowClient } from '../engines/MlflowClient';
+import {
+  MlflowClient,
+  MlflowError,
+  MlflowModelVersion,
+} from '@synth/plugin-mlops-node';
+
+/** Tag on an MLflow model version naming the mlops run that created it. */
+export const MLFLOW_RUN_TAG = 'mlops.synth.dev/run-id';
 
 /** Sources MLflow's model registry accepts without an MLflow run. */
 const MLFLOW_SOURCE =
   /^(s3|s3a|gs|wasbs|abfss|hdfs|https?|ftp|sftp|mlflow-artifacts|runs|models|dbfs):/;
+
+/** The version of `name` tagged with the run id, if one was created before. */
+async function findVersionForRun(
+  mlflow: MlflowClient,
+  name: string,
+  runId: string,
+): Promise<MlflowModelVersion | undefined> {
+  const versions = mlflow.listModelVersions({
+    filter: `name='${name.replace(/'/g, "\\'")}'`,
+  });
+  for await (const version of versions) {
+    if (version.tags.some(t => t.key === MLFLOW_RUN_TAG && t.value === runId)) {
+      return version;
+    }
+  }
+  return undefined;
+}
 
 /**
  * Registers the model version of a succeeded run: in MLflow's model registry
@@ -61,24 +84,24 @@ export class ModelVersionRegistrar {
       };
     }
     const name = run.spec.registeredModelName;
-    await mlflow.ensureRegisteredModel(name);
-    let version = await mlflow.findVersionForRun(name, run.id);
+    await mlflow.createRegisteredModel(name);
+    let version = await findVersionForRun(mlflow, name, run.id);
     if (!version) {
       try {
+        // The plugin's run id is no MLflow run id: it goes in a tag.
         version = await mlflow.createModelVersion({
           name,
           source: result.artifactUri,
-          runId: run.id,
           description: `Training run ${run.id} of ${run.modelRef}`,
+          tags: [{ key: MLFLOW_RUN_TAG, value: run.id }],
         });
       } catch (error) {
         // The server's source policy (e.g. no https:// sources unless
         // MLFLOW_ALLOWED_HOST_ADDRESSED_ARTIFACT_SCHEMES allows them) is
         // not a reason to lose a trained model.
         if (
-          EngineError.is(error) &&
-          error.status === 400 &&
-          error.message.includes('INVALID_PARAMETER_VALUE') &&
+          error instanceof MlflowError &&
+          error.code === 'INVALID_PARAMETER_VALUE' &&
           error.message.includes('source')
         ) {
           const fallback = await internal(`local-${run.id.slice(0, 8)}`);

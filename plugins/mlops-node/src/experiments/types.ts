@@ -1,56 +1,12 @@
 import { Entity } from '@backstage/catalog-model';
+import { ModelExperiment } from '@synth/plugin-mlops-common';
 
-/**
- * A training run of a model's experiment, as the health tab shows it.
- *
- * @public
- */
-export type ExperimentRunSummary = {
-  runId: string;
-  runName?: string;
-  /** `RUNNING`, `SCHEDULED`, `FINISHED`, `FAILED` or `KILLED`. */
-  status: string;
-  /** Milliseconds since the epoch. */
-  startTime?: number;
-  /** Milliseconds since the epoch; unset while the run is active. */
-  endTime?: number;
-  params: Record<string, string>;
-  /** The latest value of each metric. */
-  metrics: Record<string, number>;
-};
-
-/**
- * One recorded value of a metric.
- *
- * @public
- */
-export type MetricHistoryPoint = {
-  step: number;
-  /** Milliseconds since the epoch. */
-  timestamp: number;
-  value: number;
-};
-
-/**
- * A model's MLflow experiment: its most recent runs and the metric histories
- * of one of them.
- *
- * @public
- */
-export type ModelExperiment = {
-  experimentId: string;
-  experimentName: string;
-  /** The MLflow registered model of the entity, when it names one. */
-  registeredModel?: string;
-  /** Most recent first. */
-  runs: ExperimentRunSummary[];
-  /** The run whose histories `metricHistories` holds: the requested one, else the most recent. */
-  metricHistoryRunId?: string;
-  /** Values per metric key, in step order. */
-  metricHistories: Record<string, MetricHistoryPoint[]>;
-  /** Metric keys whose history was cut at the point limit. */
-  truncatedMetrics: string[];
-};
+// The answer types live in -common so the frontend can import them.
+export type {
+  ExperimentRunSummary,
+  MetricHistoryPoint,
+  ModelExperiment,
+} from '@synth/plugin-mlops-common';
 
 /**
  * What to read of a model's experiment.

@@ -1,5 +1,6 @@
 /**
- * A failed request to an external ML system (MLflow, a Feast registry).
+ * A failed request to an external system (MLflow, a Feast registry, Ray,
+ * AWS Lambda).
  *
  * `retryable` marks outages (connection refused, timeouts, HTTP 408, 429 and
  * 5xx, a body that is not JSON): trying again later may succeed. Other
@@ -31,6 +32,11 @@ export class EngineError extends Error {
     this.status = options.status;
     this.code = options.code;
     this.retryable = options.retryable;
+  }
+
+  /** Whether `error` is an EngineError, of any system. */
+  static is(error: unknown): error is EngineError {
+    return error instanceof EngineError;
   }
 
   /** Whether the system answered that the object does not exist (HTTP 404). */

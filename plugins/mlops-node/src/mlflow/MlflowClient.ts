@@ -79,6 +79,8 @@ type RawRun = {
 
 /** Largest page MLflow accepts for `registered-models/search`. */
 const MAX_MODELS_PAGE = 1000;
+/** Largest page MLflow accepts for `model-versions/search`. */
+const MAX_VERSIONS_PAGE = 200_000;
 /** Largest page MLflow accepts for `runs/search`. */
 const MAX_RUNS_PAGE = 50_000;
 
@@ -341,6 +343,113 @@ export class MlflowClient {
       'GET',
       '/registered-models/alias',
       { query: { name, alias }, signal: options?.signal },
+    );
+    return toModelVersion(body.model_version ?? {});
+  }
+
+  /**
+   * Creates a registered model; resolves `false` instead of failing when it
+   * exists already (MLflow answers 400 `RESOURCE_ALREADY_EXISTS`).
+   */
+  async createRegisteredModel(
+    name: string,
+    request: { description?: string; tags?: MlflowTag[] } = {},
+    options?: MlflowCallOptions,
+  ): Promise<boolean> {
+    try {
+      await this.http.request('POST', '/registered-models/create', {
+        body: { name, description: request.description, tags: request.tags },
+        signal: options?.signal,
+      });
+      return true;
+    } catch (error) {
+      if (
+        error instanceof EngineError &&
+        error.code === 'RESOURCE_ALREADY_EXISTS'
+      ) {
+        return false;
+      }
+      throw error;
+    }
+  }
+
+  /** One page of model versions (`GET model-versions/search`). */
+  async searchModelVersions(
+    request: {
+      /** An MLflow filter, e.g. `name = 'churn'` or `run_id = '…'`. */
+      filter?: string;
+      /** 1 to 200,000. */
+      maxResults?: number;
+      orderBy?: string[];
+      pageToken?: string;
+    } = {},
+    options?: MlflowCallOptions,
+  ): Promise<MlflowPage<MlflowModelVersion>> {
+    const body = await this.http.request<{
+      model_versions?: RawModelVersion[];
+      next_page_token?: string;
+    }>('GET', '/model-versions/search', {
+      query: {
+        filter: request.filter,
+        max_results: pageSize(request.maxResults, MAX_VERSIONS_PAGE),
+        order_by: request.orderBy,
+        page_token: request.pageToken,
+      },
+      signal: options?.signal,
+    });
+    return {
+      items: (body.model_versions ?? []).map(toModelVersion),
+      nextPageToken: body.next_page_token || undefined,
+    };
+  }
+
+  /** Every model version matching the filter, page by page. */
+  listModelVersions(
+    request: { filter?: string; pageSize?: number; orderBy?: string[] } = {},
+    options?: MlflowCallOptions,
+  ): AsyncGenerator<MlflowModelVersion> {
+    return paginate(pageToken =>
+      this.searchModelVersions(
+        {
+          filter: request.filter,
+          maxResults: request.pageSize ?? 1000,
+          orderBy: request.orderBy,
+          pageToken,
+        },
+        options,
+      ),
+    );
+  }
+
+  /**
+   * Creates a version of a registered model from an artefact `source`
+   * (`runs:/…`, `models:/…`, `s3://…`, `mlflow-artifacts:/…`; the server's
+   * policy decides which schemes it accepts). `runId` is the MLflow run that
+   * produced it, if any.
+   */
+  async createModelVersion(
+    request: {
+      name: string;
+      source: string;
+      runId?: string;
+      description?: string;
+      tags?: MlflowTag[];
+    },
+    options?: MlflowCallOptions,
+  ): Promise<MlflowModelVersion> {
+    const body = await this.http.request<{ model_version?: RawModelVersion }>(
+      'POST',
+      '/model-versions/create',
+      {
+        body: {
+          name: request.name,
+          source: request.source,
+          run_id: request.runId,
+          description: request.description,
+          tags: request.tags,
+        },
+        signal: options?.signal,
+      },
     );
     return toModelVersion(body.model_version ?? {});
   }
