@@ -118,6 +118,70 @@ describe('MlflowClient against a real MLflow server', () => {
     expect(champion).toMatchObject({ version: '1', runId: firstRun });
   });
 
+  it('creates registered models and versions, and lists versions page by page', async () => {
+    await expect(
+      client.createRegisteredModel('written', {
+        description: 'made by the client',
+        tags: [{ key: 'owner', value: 'team-w' }],
+      }),
+    ).resolves.toBe(true);
+    // MLflow answers 400 RESOURCE_ALREADY_EXISTS: not an error here.
+    await expect(client.createRegisteredModel('written')).resolves.toBe(false);
+    expect(await client.getRegisteredModel('written')).toMatchObject({
+      description: 'made by the client',
+      tags: [{ key: 'owner', value: 'team-w' }],
+    });
+
+    const fromRun = await client.createModelVersion({
+      name: 'written',
+      source: `runs:/${firstRun}/model`,
+      runId: firstRun,
+      tags: [{ key: 'mlops.synth.dev/run-id', value: 'r1' }],
+    });
+    expect(fromRun).toMatchObject({
+      name: 'written',
+      version: '1',
+      runId: firstRun,
+      tags: [{ key: 'mlops.synth.dev/run-id', value: 'r1' }],
+    });
+    const external = await client.createModelVersion({
+      name: 'written',
+      source: 's3://bucket/model.zip',
+      description: 'no MLflow run',
+    });
+    expect(external).toMatchObject({
+      version: '2',
+      source: 's3://bucket/model.zip',
+      description: 'no MLflow run',
+    });
+    expect(external.runId).toBeUndefined();
+
+    const page = await client.searchModelVersions({
+      filter: "name='written'",
+      maxResults: 1,
+    });
+    expect(page.items).toHaveLength(1);
+    expect(page.nextPageToken).toBeDefined();
+    const all = [];
+    for await (const v of client.listModelVersions({
+      filter: "name='written'",
+      pageSize: 1,
+    })) {
+      all.push(v);
+    }
+    expect(all.map(v => v.version).sort()).toEqual(['1', '2']);
+    expect(all.find(v => v.version === '1')?.tags).toEqual([
+      { key: 'mlops.synth.dev/run-id', value: 'r1' },
+    ]);
+
+    await expect(
+      client.createModelVersion({ name: 'no-such-model', source: 's3://b/m' }),
+    ).rejects.toMatchObject({ status: 404, code: 'RESOURCE_DOES_NOT_EXIST' });
+    await expect(
+      client.searchModelVersions({ maxResults: 200_001 }),
+    ).rejects.toThrow('The page size must be an integer from 1 to 200000');
+  });
+
   it('reads experiments by id and by name', async () => {
     const byName = await client.getExperimentByName('churn/training');
     expect(byName).toMatchObject({ experimentId, name: 'churn/training' });
