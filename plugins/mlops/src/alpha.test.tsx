@@ -32,10 +32,11 @@ import {
   tenureFeature,
 } from './__testUtils__/fixtures';
 import { modelHealth } from './__testUtils__/health';
+import { partialMlopsApi } from './__testUtils__/mlopsApi';
 
-const mlopsApi: MlopsApi = {
+const mlopsApi: MlopsApi = partialMlopsApi({
   getModelHealth: async () => modelHealth('degraded', ['slow']),
-};
+});
 
 const apis = [
   [catalogApiRef, catalogApiMock({ entities: churnCatalog })],

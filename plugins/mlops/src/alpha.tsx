@@ -5,10 +5,14 @@ import {
   datasetSchemaEntityCard,
   datasetUsageEntityCard,
   featureEntityCard,
+  healthEntityCard,
   lineageEntityCard,
   modelCardEntityCard,
 } from './alpha/entityCards';
-import { lineageEntityContent } from './alpha/entityContent';
+import {
+  healthEntityContent,
+  lineageEntityContent,
+} from './alpha/entityContent';
 import { mlCatalogPage } from './alpha/pages';
 import { rootRouteRef } from './routes';
 
@@ -16,6 +20,8 @@ export {
   datasetSchemaEntityCard,
   datasetUsageEntityCard,
   featureEntityCard,
+  healthEntityCard,
+  healthEntityContent,
   lineageEntityCard,
   lineageEntityContent,
   mlCatalogPage,
@@ -26,7 +32,8 @@ export {
 /**
  * The mlops plugin for apps on the new frontend system: the ML catalog page
  * (with its sidebar item), the model card, dataset and feature cards and the
- * lineage graph on entity pages, and the mlops API.
+ * lineage graph on entity pages, the Health tab and card of MLModel pages,
+ * and the mlops API.
  *
  * @alpha
  */
@@ -45,5 +52,7 @@ export default createFrontendPlugin({
     featureEntityCard,
     lineageEntityCard,
     lineageEntityContent,
+    healthEntityContent,
+    healthEntityCard,
   ],
 });

@@ -92,3 +92,37 @@ export const EntityMlLineageCard = mlopsPlugin.provide(
     },
   }),
 );
+
+/**
+ * The Health tab of an MLModel entity page: status with reasons,
+ * deployments with Promote, Rollback and Deploy, training runs with live
+ * logs, data drift with histograms, and the MLflow experiment's metrics.
+ * Mount it with `EntityLayout.Route path="/health" title="Health"` under
+ * `EntitySwitch.Case if={isKind('mlmodel')}`.
+ *
+ * @public
+ */
+export const EntityMlopsHealthContent = mlopsPlugin.provide(
+  createComponentExtension({
+    name: 'EntityMlopsHealthContent',
+    component: {
+      lazy: () =>
+        import('./components/ModelHealthTab').then(m => m.ModelHealthContent),
+    },
+  }),
+);
+
+/**
+ * A small health card for the overview of an MLModel entity page.
+ *
+ * @public
+ */
+export const EntityMlopsHealthCard = mlopsPlugin.provide(
+  createComponentExtension({
+    name: 'EntityMlopsHealthCard',
+    component: {
+      lazy: () =>
+        import('./components/ModelHealthTab').then(m => m.ModelHealthCard),
+    },
+  }),
+);

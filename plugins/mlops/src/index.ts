@@ -14,6 +14,8 @@ export {
   EntityDatasetUsageCard,
   EntityFeatureCard,
   EntityMlLineageCard,
+  EntityMlopsHealthCard,
+  EntityMlopsHealthContent,
   EntityModelCard,
   MlCatalogPage,
 } from './extensions';

@@ -10,6 +10,7 @@ import { TestApiProvider, renderInTestApp } from '@backstage/test-utils';
 import { ReactElement } from 'react';
 import { MlopsApi, mlopsApiRef } from '../api';
 import { modelHealth } from './health';
+import { partialMlopsApi } from './mlopsApi';
 
 /**
  * Renders an entity card of the legacy system for `entity`, with an in-memory
@@ -25,9 +26,9 @@ export async function renderEntityCard(
     extraApis?: Array<[ApiRef<any>, any]>;
   },
 ) {
-  const mlopsApi: MlopsApi = options.mlopsApi ?? {
-    getModelHealth: async () => modelHealth('unknown'),
-  };
+  const mlopsApi: MlopsApi =
+    options.mlopsApi ??
+    partialMlopsApi({ getModelHealth: async () => modelHealth('unknown') });
   return renderInTestApp(
     <TestApiProvider
       apis={[

@@ -71,3 +71,16 @@ export const lineageEntityCard = EntityCardBlueprint.make({
       ),
   },
 });
+
+/** @alpha */
+export const healthEntityCard = EntityCardBlueprint.make({
+  name: 'health',
+  params: {
+    type: 'info',
+    filter: isMLModelEntity,
+    loader: () =>
+      import('../components/ModelHealthTab').then(m =>
+        compatWrapper(<m.ModelHealthCard />),
+      ),
+  },
+});

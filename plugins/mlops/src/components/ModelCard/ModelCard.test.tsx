@@ -6,6 +6,7 @@ import {
   churnModel,
 } from '../../__testUtils__/fixtures';
 import { modelHealth } from '../../__testUtils__/health';
+import { partialMlopsApi } from '../../__testUtils__/mlopsApi';
 import { ModelCard } from './ModelCard';
 
 describe('ModelCard', () => {
@@ -13,9 +14,9 @@ describe('ModelCard', () => {
     await renderEntityCard(<ModelCard />, {
       entity: churnModel,
       catalog: churnCatalog,
-      mlopsApi: {
+      mlopsApi: partialMlopsApi({
         getModelHealth: async () => modelHealth('healthy', ['all checks pass']),
-      },
+      }),
     });
 
     expect(

@@ -1,0 +1,2 @@
+export { ModelHealthContent } from './ModelHealthContent';
+export { ModelHealthCard } from './ModelHealthCard';
