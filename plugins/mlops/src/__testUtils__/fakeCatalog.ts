@@ -4,7 +4,8 @@ import { http, HttpResponse } from 'msw';
 /**
  * A small in-memory stand-in for the catalog backend's HTTP API, enough for
  * the requests the ML catalog sends: `GET /entities/by-query` (filters, one
- * order field, full-text search, fields, limit and opaque cursors),
+ * order field, full-text search, fields, limit, opaque cursors,
+ * `totalItems=exclude`, `limit=0` for a count alone),
  * `GET /entity-facets` and `POST /entities/by-refs`. Every request URL is
  * recorded so tests can check what the page asked for.
  */
@@ -71,6 +72,8 @@ export function createFakeCatalog(entities: Entity[]) {
     term?: string;
     termFields: string[];
     offset: number;
+    /** Like the catalog, the count of the first page travels in the cursor. */
+    totalItems?: number;
   };
 
   const list = (listing: Listing) => {
@@ -115,14 +118,21 @@ export function createFakeCatalog(entities: Entity[]) {
             offset: 0,
           };
       const all = list(listing);
+      // `totalItems=exclude` skips the count: the answer and its cursors say 0.
+      listing.totalItems ??=
+        params.get('totalItems') === 'exclude' ? 0 : all.length;
       const page = all.slice(listing.offset, listing.offset + limit);
       return HttpResponse.json({
         items: page.map(e => project(e, fields)),
-        totalItems: all.length,
+        totalItems: listing.totalItems,
         pageInfo: {
-          ...(listing.offset + limit < all.length && {
-            nextCursor: encode({ ...listing, offset: listing.offset + limit }),
-          }),
+          ...(limit > 0 &&
+            listing.offset + limit < all.length && {
+              nextCursor: encode({
+                ...listing,
+                offset: listing.offset + limit,
+              }),
+            }),
           ...(listing.offset > 0 && {
             prevCursor: encode({
               ...listing,
@@ -179,8 +189,20 @@ export function createFakeCatalog(entities: Entity[]) {
   return {
     handlers,
     /** The by-query requests, in order. */
+    /** The by-query requests for rows, in order. */
     queries: () =>
-      requests.filter(u => u.pathname.endsWith('/entities/by-query')),
+      requests.filter(
+        u =>
+          u.pathname.endsWith('/entities/by-query') &&
+          u.searchParams.get('limit') !== '0',
+      ),
+    /** The by-query requests for a count alone (`limit=0`), in order. */
+    counts: () =>
+      requests.filter(
+        u =>
+          u.pathname.endsWith('/entities/by-query') &&
+          u.searchParams.get('limit') === '0',
+      ),
     requests,
   };
 }

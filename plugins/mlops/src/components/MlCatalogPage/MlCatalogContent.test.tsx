@@ -78,7 +78,7 @@ describe('MlCatalogContent', () => {
     await renderCatalog();
 
     expect(await screen.findByText('Churn classifier')).toBeInTheDocument();
-    expect(screen.getByText('1–20 of 46')).toBeInTheDocument();
+    expect(await screen.findByText('1–20 of 46')).toBeInTheDocument();
     expect(rowNames()).toHaveLength(20);
     expect(rowNames()[0]).toBe('Churn classifier');
 
@@ -86,6 +86,13 @@ describe('MlCatalogContent', () => {
     expect(first.searchParams.getAll('filter')).toEqual(['kind=MLModel']);
     expect(first.searchParams.get('limit')).toBe('20');
     expect(first.searchParams.get('orderField')).toBe('metadata.name,asc');
+    // The rows come without a count; the count is a request of its own.
+    expect(first.searchParams.get('totalItems')).toBe('exclude');
+    const counts = catalog.counts();
+    expect(counts).toHaveLength(1);
+    expect(counts[0].searchParams.getAll('filter')).toEqual(['kind=MLModel']);
+    expect(counts[0].searchParams.get('orderField')).toBe('metadata.name,asc');
+    expect(counts[0].searchParams.has('totalItems')).toBe(false);
     const fields = first.searchParams.get('fields')!.split(',');
     expect(fields).toEqual(
       expect.arrayContaining(['metadata.name', 'spec.owner', 'spec.framework']),
@@ -139,6 +146,48 @@ describe('MlCatalogContent', () => {
     );
     expect(await screen.findByText('1–20 of 45')).toBeInTheDocument();
     expect(screen.getByText('Model 001')).toBeInTheDocument();
+    // Paging reuses the count of the first page.
+    expect(catalog.counts()).toHaveLength(1);
+  });
+
+  it('shows the first page before the catalog has counted the models', async () => {
+    const catalog = createFakeCatalog(generateModels(45));
+    let releaseCount = () => {};
+    const countHeld = new Promise<void>(resolve => {
+      releaseCount = resolve;
+    });
+    server.use(
+      http.get('*/api/catalog/entities/by-query', async ({ request }) => {
+        if (new URL(request.url).searchParams.get('limit') === '0') {
+          await countHeld;
+        }
+        return undefined;
+      }),
+      ...catalog.handlers,
+      healthHandler(),
+    );
+
+    await renderCatalog();
+    expect(await screen.findByText('Model 001')).toBeInTheDocument();
+    expect(screen.getByText('1–20 of …')).toBeInTheDocument();
+    expect(screen.getByRole('button', { name: 'Next page' })).toBeEnabled();
+
+    releaseCount();
+    expect(await screen.findByText('1–20 of 45')).toBeInTheDocument();
+  });
+
+  it('keeps the count when only the page size changes', async () => {
+    const catalog = createFakeCatalog(generateModels(45));
+    server.use(...catalog.handlers, healthHandler());
+
+    await renderCatalog();
+    expect(await screen.findByText('1–20 of 45')).toBeInTheDocument();
+    await userEvent.click(screen.getByRole('button', { name: /Rows/ }));
+    await userEvent.click(await screen.findByRole('option', { name: '10' }));
+
+    expect(await screen.findByText('1–10 of 45')).toBeInTheDocument();
+    expect(catalog.queries().at(-1)!.searchParams.get('limit')).toBe('10');
+    expect(catalog.counts()).toHaveLength(1);
   });
 
   it('filters by owner with options from the catalog facets', async () => {

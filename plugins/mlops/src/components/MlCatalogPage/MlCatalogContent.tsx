@@ -119,7 +119,12 @@ export const MlCatalogContent = () => {
       />
     );
   } else {
-    const total = pages.response?.totalItems ?? items.length;
+    // The count arrives after the rows; a listing of one page needs none.
+    const onlyPage =
+      pages.offset === 0 &&
+      !pages.response?.pageInfo.nextCursor &&
+      !pages.response?.pageInfo.prevCursor;
+    const total = pages.totalItems ?? (onlyPage ? items.length : undefined);
     body = (
       <>
         {pages.loading && (
@@ -145,6 +150,7 @@ export const MlCatalogContent = () => {
         <div className={classes.footer}>
           <TextField
             select
+            id="mlops-catalog-rows"
             className={classes.pageSize}
             label="Rows"
             value={pageSize}
@@ -159,7 +165,7 @@ export const MlCatalogContent = () => {
           <Typography variant="body2">
             {numberFormat.format(pages.offset + 1)}–
             {numberFormat.format(pages.offset + items.length)} of{' '}
-            {numberFormat.format(total)}
+            {total === undefined ? '…' : numberFormat.format(total)}
           </Typography>
           <IconButton
             aria-label="Previous page"
