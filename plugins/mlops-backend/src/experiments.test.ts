@@ -62,10 +62,13 @@ async function startBackend(config: JsonObject) {
   const getEntityByRef = catalog.getEntityByRef.bind(catalog);
   const reads: Array<{ ref: unknown; user?: string }> = [];
   catalog.getEntityByRef = async (ref, options) => {
-    const user = (options?.credentials as BackstageCredentials<any>)?.principal
-      ?.userEntityRef;
+    const credentials =
+      options && 'credentials' in options
+        ? (options.credentials as BackstageCredentials<any>)
+        : undefined;
+    const user = credentials?.principal?.userEntityRef;
     reads.push({ ref, user });
-    const entity = await getEntityByRef(ref, options);
+    const entity = await getEntityByRef(ref, options as any);
     return entity?.metadata.name === 'secret' && user === OTHER_USER
       ? undefined
       : entity;

@@ -3,6 +3,7 @@ import {
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
+import { durationToMilliseconds } from '@backstage/types';
 import { notificationService } from '@backstage/plugin-notifications-node';
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
@@ -15,6 +16,10 @@ import {
   MlflowClient,
 } from '@synth/plugin-mlops-node';
 import { createRouter } from './router';
+import {
+  ReconcilerCatchUp,
+  SCHEDULER_JANITOR_INTERVAL_MS,
+} from './reliability/ReconcilerCatchUp';
 import { createMlopsServices } from './services/createMlopsServices';
 
 /**
@@ -74,15 +79,27 @@ export const mlopsPlugin = createBackendPlugin({
 
         deps.permissionsRegistry.addPermissions([...mlopsPermissions]);
 
+        // A backend killed mid-pass leaves the global task locked until its
+        // timeout plus a janitor round; the catch-up bridges that gap.
+        const catchUp = new ReconcilerCatchUp({
+          pass: signal => services.reconciler.runOnce(signal),
+          logger: deps.logger,
+          frequencyMs: durationToMilliseconds(options.reconciler.frequency),
+          windowMs:
+            durationToMilliseconds(options.reconciler.timeout) +
+            SCHEDULER_JANITOR_INTERVAL_MS,
+        });
         await deps.scheduler.scheduleTask({
           id: 'mlops-reconciler',
           scope: 'global',
           frequency: options.reconciler.frequency,
           timeout: options.reconciler.timeout,
-          fn: async signal => {
-            await services.reconciler.runOnce(signal);
-          },
+          fn: signal => catchUp.runScheduled(signal),
         });
+        deps.lifecycle.addStartupHook(() => {
+          void catchUp.start();
+        });
+        deps.lifecycle.addShutdownHook(() => catchUp.stop());
         await services.driftScheduler?.schedule(deps.scheduler);
         deps.lifecycle.addShutdownHook(() => services.shutdown());
 

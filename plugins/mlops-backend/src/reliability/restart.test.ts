@@ -152,7 +152,9 @@ describe.each([
         ...(await rayJobsByRun(ids)).values(),
       ].filter(j => j.length > 0).length;
 
+      const killedAt = Date.now();
       const second = await newBackend(port);
+      const restartedAt = Date.now();
       try {
         // The same keys after the restart give the same runs.
         expect(await Promise.all(keys.map(key => post(second, key)))).toEqual(
@@ -189,6 +191,7 @@ describe.each([
             ),
         );
         expect(unexpected).toEqual([]);
+        const endedAt = Date.now();
         const succeeded = runs.filter(r => r.status === 'succeeded').length;
         const jobs = await rayJobsByRun(ids);
         for (const id of ids) {
@@ -203,7 +206,13 @@ describe.each([
             db.name
           }, killed when a job was ${when}: ${submittedBeforeKill}/${RUNS} jobs had reached Ray before the kill; ${succeeded} runs succeeded, ${
             RUNS - succeeded
-          } failed on Ray's supervisor start timeout; one job each`,
+          } failed on Ray's supervisor start timeout; one job each; restart took ${(
+            (restartedAt - killedAt) /
+            1000
+          ).toFixed(1)} s, every run ended ${(
+            (endedAt - restartedAt) /
+            1000
+          ).toFixed(1)} s after the restart`,
         );
       } finally {
         await second.stop();
