@@ -4,13 +4,13 @@ Every job is a module of this directory (the models' ``spec.training.workingDir`
 is ``./training``), started as ``python -m <job>.train [--name value ...]`` by
 the mlops backend: as a child process by the local executor, or as a Ray job
 (the directory is uploaded as the job's working_dir). The jobs need Python 3.10+
-with numpy, pandas and scikit-learn, which the project's Ray venv
+with numpy, pandas, scipy and scikit-learn, which the project's Ray venv
 (requirements/ray.txt) has.
 
 A job prints its result as its last line, which the backend reads into the
 model version: ``mlops-result: {"artifactUri": "file:///...", "metrics": {...}}``.
-The model is saved under $MLOPS_OUTPUT_DIR (set by the local executor), else
---output-dir, else ./model in the working directory.
+The model is saved in --output-dir, else $MLOPS_OUTPUT_DIR (set by the local
+executor), else ./model/<MLOPS_RUN_ID> in the working directory (on Ray).
 """
 
 from __future__ import annotations
@@ -46,7 +46,7 @@ def boolean(value: str) -> bool:
 def parser(description: str) -> argparse.ArgumentParser:
     """An argument parser with the options every job accepts."""
     p = argparse.ArgumentParser(description=description)
-    p.add_argument("--output-dir", help="where to save the model (default: $MLOPS_OUTPUT_DIR, else ./model)")
+    p.add_argument("--output-dir", help="where to save the model (default: $MLOPS_OUTPUT_DIR, else ./model/<run id>)")
     p.add_argument("--seed", type=int, default=42, help="random seed of splits and synthetic data")
     return p
 
@@ -60,7 +60,10 @@ def read_csv(name: str, override: str | None) -> tuple[pd.DataFrame, str]:
 
 
 def output_dir(args: argparse.Namespace) -> Path:
-    directory = Path(args.output_dir or os.environ.get("MLOPS_OUTPUT_DIR") or Path.cwd() / "model")
+    """--output-dir, else $MLOPS_OUTPUT_DIR (the local executor's), else ./model/<run id>: on Ray,
+    jobs of the same working directory share its unpacked copy, so each run gets its own folder."""
+    run_id = os.environ.get("MLOPS_RUN_ID") or f"{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}"
+    directory = Path(args.output_dir or os.environ.get("MLOPS_OUTPUT_DIR") or Path.cwd() / "model" / run_id)
     directory.mkdir(parents=True, exist_ok=True)
     return directory.resolve()
 
