@@ -1,8 +1,10 @@
 import { coreExtensionData } from '@backstage/frontend-plugin-api';
 import {
   createExtensionTester,
+  mockApis,
   renderTestApp,
 } from '@backstage/frontend-test-utils';
+import { permissionApiRef } from '@backstage/plugin-permission-react';
 import {
   DefaultCatalogGraphApi,
   catalogGraphApiRef,
@@ -19,6 +21,7 @@ import mlopsPlugin, {
   datasetSchemaEntityCard,
   datasetUsageEntityCard,
   featureEntityCard,
+  healthEntityContent,
   lineageEntityCard,
   lineageEntityContent,
   mlCatalogPage,
@@ -205,5 +208,46 @@ describe('mlops plugin on the new frontend system', () => {
     expect(screen.queryByText('Lineage')).not.toBeInTheDocument();
     expect(screen.queryByText('Model card')).not.toBeInTheDocument();
     expect(screen.queryByText('Dataset schema')).not.toBeInTheDocument();
+  });
+
+  it('offers a Health tab on models and not on datasets', async () => {
+    const healthApis = [
+      ...apis,
+      [permissionApiRef, mockApis.permission()],
+    ] as const;
+    const { unmount } = await renderTestApp({
+      extensions: [
+        createTestEntityPage({ entity: churnModel }),
+        healthEntityContent,
+      ],
+      apis: healthApis,
+      mountedRoutes,
+    });
+
+    // The tab's content: the status from the backend, and a panel whose
+    // request this test's API does not answer says so instead of going blank.
+    expect(
+      await screen.findByText('Model health', {}, { timeout: 10_000 }),
+    ).toBeInTheDocument();
+    expect(await screen.findByText('degraded')).toBeInTheDocument();
+    expect(
+      await screen.findByText(/Training runs: Error/),
+    ).toBeInTheDocument();
+    unmount();
+
+    await renderTestApp({
+      extensions: [
+        createTestEntityPage({ entity: churnDataset }),
+        healthEntityContent,
+        lineageEntityContent,
+      ],
+      apis: healthApis,
+      mountedRoutes,
+    });
+    expect(
+      await screen.findByText('Lineage', {}, { timeout: 10_000 }),
+    ).toBeInTheDocument();
+    expect(screen.queryByText('Health')).not.toBeInTheDocument();
+    expect(screen.queryByText('Model health')).not.toBeInTheDocument();
   });
 });

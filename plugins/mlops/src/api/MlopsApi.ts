@@ -9,6 +9,8 @@ import {
   DeploymentList,
   DriftReport,
   DriftReportList,
+  ModelExperiment,
+  ModelExperimentQuery,
   ModelHealth,
   ModelVersionList,
   TrainingParameterValue,
@@ -16,7 +18,6 @@ import {
   TrainingRunList,
   TrainingRunLogs,
 } from '@synth/plugin-mlops-common';
-import { ModelExperiment, ModelExperimentQuery } from './experimentTypes';
 
 /**
  * A reference to an MLModel: an entity reference string
@@ -134,7 +135,7 @@ export interface MlopsApi {
    */
   getModelExperiment(
     entityRef: MlopsModelRef,
-    query?: ModelExperimentQuery,
+    query?: ModelExperimentQuery & { signal?: AbortSignal },
   ): Promise<ModelExperiment>;
 }
 

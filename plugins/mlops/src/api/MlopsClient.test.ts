@@ -105,4 +105,66 @@ describe('MlopsClient', () => {
     expect(error).toBeInstanceOf(ResponseError);
     expect((error as ResponseError).statusCode).toBe(404);
   });
+
+  it('sends each operation to its path with its method, query, headers and body', async () => {
+    const seen: string[] = [];
+    server.use(
+      http.all('http://backstage:7007/api/mlops/*', async ({ request }) => {
+        const url = new URL(request.url);
+        const body = request.method === 'POST' ? await request.text() : '';
+        seen.push(
+          [
+            request.method,
+            url.pathname.replace('/api/mlops', '') + url.search,
+            request.headers.get('Idempotency-Key') ?? '',
+            body,
+          ].join(' ').trim(),
+        );
+        return HttpResponse.json({ items: [], id: 'x' });
+      }),
+    );
+    const model = 'mlmodel:team a/churn';
+    await client.listTrainingRuns(model, { limit: 5, cursor: 'c/1' });
+    await client.createTrainingRun(model, {
+      parameters: { n: 1 },
+      idempotencyKey: 'key-1',
+    });
+    await client.getTrainingRun('run 1');
+    await client.getTrainingRunLogs('r1', { after: 10, waitSeconds: 5 });
+    await client.cancelTrainingRun('r1');
+    await client.listModelVersions(model);
+    await client.listDeployments(model, { limit: 50 });
+    await client.createDeployment(
+      model,
+      { version: '3', strategy: 'canary', weight: 0.1 },
+      { idempotencyKey: 'key-2' },
+    );
+    await client.promoteDeployment('d1');
+    await client.rollbackDeployment('d1');
+    await client.createDriftReport(model);
+    await client.listDriftReports(model, { limit: 50 });
+    await client.getDriftReport('r1');
+    await client.getModelExperiment(model, {
+      maxRuns: 10,
+      runId: 'abc',
+      metric: ['roc_auc', 'loss'],
+    });
+
+    expect(seen).toEqual([
+      'GET /models/team%20a/churn/runs?limit=5&cursor=c%2F1',
+      'POST /models/team%20a/churn/runs key-1 {"parameters":{"n":1}}',
+      'GET /runs/run%201',
+      'GET /runs/r1/logs?after=10&wait=5',
+      'POST /runs/r1/cancel',
+      'GET /models/team%20a/churn/versions',
+      'GET /models/team%20a/churn/deployments?limit=50',
+      'POST /models/team%20a/churn/deployments key-2 {"version":"3","strategy":"canary","weight":0.1}',
+      'POST /deployments/d1/promote',
+      'POST /deployments/d1/rollback',
+      'POST /models/team%20a/churn/drift-reports {}',
+      'GET /models/team%20a/churn/drift-reports?limit=50',
+      'GET /drift-reports/r1',
+      'GET /models/team%20a/churn/experiment?maxRuns=10&runId=abc&metric=roc_auc&metric=loss',
+    ]);
+  });
 });

@@ -10,6 +10,8 @@ import {
   DeploymentList,
   DriftReport,
   DriftReportList,
+  ModelExperiment,
+  ModelExperimentQuery,
   ModelHealth,
   ModelHealthStatus,
   ModelVersionList,
@@ -19,7 +21,6 @@ import {
   TrainingRunLogs,
 } from '@synth/plugin-mlops-common';
 import { MlopsApi, MlopsModelRef, MlopsPageRequest } from './MlopsApi';
-import { ModelExperiment, ModelExperimentQuery } from './experimentTypes';
 
 const HEALTH_STATUSES: ReadonlyArray<ModelHealthStatus> = [
   'healthy',
@@ -269,13 +270,14 @@ export class MlopsClient implements MlopsApi {
 
   getModelExperiment(
     entityRef: MlopsModelRef,
-    options?: ModelExperimentQuery,
+    options?: ModelExperimentQuery & { signal?: AbortSignal },
   ): Promise<ModelExperiment> {
     return this.request(
       `${modelPath(entityRef)}/experiment${query({
         maxRuns: options?.maxRuns,
         runId: options?.runId,
-        metric: options?.metricKeys,
+        metric: options?.metric,
+        maxPoints: options?.maxPoints,
       })}`,
       { signal: options?.signal },
     );

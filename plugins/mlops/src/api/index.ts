@@ -1,9 +1,3 @@
 export { mlopsApiRef } from './MlopsApi';
 export type { MlopsApi, MlopsModelRef, MlopsPageRequest } from './MlopsApi';
 export { MlopsClient } from './MlopsClient';
-export type {
-  ExperimentRunSummary,
-  MetricHistoryPoint,
-  ModelExperiment,
-  ModelExperimentQuery,
-} from './experimentTypes';

@@ -19,7 +19,8 @@ import {
   XAxis,
   YAxis,
 } from 'recharts';
-import { MetricHistoryPoint, mlopsApiRef } from '../../api';
+import { MetricHistoryPoint } from '@synth/plugin-mlops-common';
+import { mlopsApiRef } from '../../api';
 import { ApiFailurePanel } from './ApiFailurePanel';
 import { formatDuration, formatMetric, formatTime } from './format';
 import { useChartWidth } from './useChartWidth';
