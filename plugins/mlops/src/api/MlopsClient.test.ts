@@ -118,7 +118,9 @@ describe('MlopsClient', () => {
             url.pathname.replace('/api/mlops', '') + url.search,
             request.headers.get('Idempotency-Key') ?? '',
             body,
-          ].join(' ').trim(),
+          ]
+            .filter(Boolean)
+            .join(' '),
         );
         return HttpResponse.json({ items: [], id: 'x' });
       }),
