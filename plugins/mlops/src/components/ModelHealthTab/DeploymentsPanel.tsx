@@ -155,11 +155,11 @@ export const DeploymentsPanel = (props: {
   );
 };
 
-const TargetSummary = (props: {
+function TargetSummary(props: {
   state: TargetState;
   entityRef: string;
   onAction: (action: PendingAction) => void;
-}) => {
+}) {
   const { state, entityRef, onAction } = props;
   const latest = state.latest;
   return (
@@ -245,4 +245,4 @@ const TargetSummary = (props: {
       </Box>
     </Box>
   );
-};
+}

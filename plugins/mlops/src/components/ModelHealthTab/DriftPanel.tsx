@@ -91,6 +91,13 @@ export const DriftPanel = (props: {
     }
   };
 
+  let runBlocker: string | undefined;
+  if (!monitored) {
+    runBlocker = 'The model declares no spec.monitoring';
+  } else if (inProgress || requesting) {
+    runBlocker = 'A drift report is being computed';
+  }
+
   const points = driftTrend(items);
   const markers =
     points.length > 0
@@ -110,13 +117,7 @@ export const DriftPanel = (props: {
             entityRef={entityRef}
             variant="outlined"
             color="primary"
-            disabledReason={
-              !monitored
-                ? 'The model declares no spec.monitoring'
-                : inProgress || requesting
-                ? 'A drift report is being computed'
-                : undefined
-            }
+            disabledReason={runBlocker}
             onClick={runReport}
           >
             Run drift report
@@ -160,7 +161,7 @@ export const DriftPanel = (props: {
   );
 };
 
-const NewestReportState = (props: { report: DriftReportSummary }) => {
+function NewestReportState(props: { report: DriftReportSummary }) {
   const { report } = props;
   if (report.status === 'failed') {
     return (
@@ -183,9 +184,9 @@ const NewestReportState = (props: { report: DriftReportSummary }) => {
       <Progress />
     </Box>
   );
-};
+}
 
-const ReportDetails = (props: { report: DriftReport }) => {
+function ReportDetails(props: { report: DriftReport }) {
   const { report } = props;
   const columns = sortColumnsWorstFirst(report.columns ?? []);
   const [selected, setSelected] = useState<string | undefined>(
@@ -281,4 +282,4 @@ const ReportDetails = (props: { report: DriftReport }) => {
       </Grid>
     </Box>
   );
-};
+}

@@ -143,11 +143,11 @@ export const ExperimentMetricsCard = (props: {
   );
 };
 
-const MetricTrend = (props: {
+function MetricTrend(props: {
   name: string;
   points: MetricHistoryPoint[];
   truncated: boolean;
-}) => {
+}) {
   const { name, points, truncated } = props;
   const theme = useTheme();
   const { ref, width } = useChartWidth();
@@ -182,4 +182,4 @@ const MetricTrend = (props: {
       </figcaption>
     </figure>
   );
-};
+}

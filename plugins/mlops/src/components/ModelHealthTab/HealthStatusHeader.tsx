@@ -29,7 +29,7 @@ export const HealthStatusHeader = (props: { entityRef: string }) => {
   );
 };
 
-const HealthSummary = (props: { health: ModelHealth }) => {
+function HealthSummary(props: { health: ModelHealth }) {
   const { health } = props;
   return (
     <Box>
@@ -65,4 +65,4 @@ const HealthSummary = (props: { health: ModelHealth }) => {
       </Typography>
     </Box>
   );
-};
+}
