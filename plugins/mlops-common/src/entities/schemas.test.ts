@@ -130,9 +130,9 @@ describe('mlopsReferenceFields', () => {
     for (const field of mlopsReferenceFields) {
       for (const { type, reverse } of field.relations) {
         for (const relation of [type, reverse]) {
-          expect(standard.has(relation) || relation.startsWith('mlops-')).toBe(
-            true,
-          );
+          expect(
+            standard.has(relation) || /^mlops[A-Z]\w+$/.test(relation),
+          ).toBe(true);
         }
       }
       expect(
