@@ -337,6 +337,12 @@ async function measure(page, action) {
     throw new Error('the first row link is not enabled');
   }
   const response = await firstQuery;
+  // Let the page finish what it does after the first rows (the health
+  // column's requests), so that it does not slow down the next measurement.
+  await Promise.race([
+    page.waitForLoadState('networkidle').catch(() => undefined),
+    sleep(10_000),
+  ]);
   const body = await response.body();
   const sizes = await response.request().sizes();
   return {
