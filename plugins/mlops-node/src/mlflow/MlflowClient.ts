@@ -183,6 +183,17 @@ function pageSize(value: number | undefined, max: number): number | undefined {
   return value;
 }
 
+/** A page request of MLflow's `…/search` listings. */
+type SearchRequest = {
+  filter?: string;
+  maxResults?: number;
+  orderBy?: string[];
+  pageToken?: string;
+};
+
+/** A listing request: every page of a `…/search` listing. */
+type ListRequest = { filter?: string; pageSize?: number; orderBy?: string[] };
+
 /**
  * Options of {@link MlflowClient}.
  *
@@ -264,22 +275,56 @@ export class MlflowClient {
     } = {},
     options?: MlflowCallOptions,
   ): Promise<MlflowPage<MlflowRegisteredModel>> {
-    const body = await this.http.request<{
-      registered_models?: RawRegisteredModel[];
-      next_page_token?: string;
-    }>('GET', '/registered-models/search', {
+    return this.searchPage(
+      '/registered-models/search',
+      'registered_models',
+      toRegisteredModel,
+      request,
+      MAX_MODELS_PAGE,
+      options,
+    );
+  }
+
+  /** One page of a `GET …/search` listing of MLflow's registry. */
+  private async searchPage<R, T>(
+    path: string,
+    itemsKey: string,
+    map: (raw: R) => T,
+    request: SearchRequest,
+    maxPage: number,
+    options?: MlflowCallOptions,
+  ): Promise<MlflowPage<T>> {
+    const body = await this.http.request<
+      Record<string, R[] | undefined> & { next_page_token?: string }
+    >('GET', path, {
       query: {
         filter: request.filter,
-        max_results: pageSize(request.maxResults, MAX_MODELS_PAGE),
+        max_results: pageSize(request.maxResults, maxPage),
         order_by: request.orderBy,
         page_token: request.pageToken,
       },
       signal: options?.signal,
     });
     return {
-      items: (body.registered_models ?? []).map(toRegisteredModel),
+      items: ((body[itemsKey] as R[] | undefined) ?? []).map(map),
       nextPageToken: body.next_page_token || undefined,
     };
+  }
+
+  /** Every item of a listing, page by page. */
+  private listAll<T>(
+    search: (request: SearchRequest) => Promise<MlflowPage<T>>,
+    request: ListRequest,
+    defaultPageSize: number,
+  ): AsyncGenerator<T> {
+    return paginate(pageToken =>
+      search({
+        filter: request.filter,
+        maxResults: request.pageSize ?? defaultPageSize,
+        orderBy: request.orderBy,
+        pageToken,
+      }),
+    );
   }
 
   /** Every registered model matching the filter, page by page. */
@@ -287,16 +332,10 @@ export class MlflowClient {
     request: { filter?: string; pageSize?: number; orderBy?: string[] } = {},
     options?: MlflowCallOptions,
   ): AsyncGenerator<MlflowRegisteredModel> {
-    return paginate(pageToken =>
-      this.searchRegisteredModels(
-        {
-          filter: request.filter,
-          maxResults: request.pageSize ?? MAX_MODELS_PAGE,
-          orderBy: request.orderBy,
-          pageToken,
-        },
-        options,
-      ),
+    return this.listAll(
+      page => this.searchRegisteredModels(page, options),
+      request,
+      MAX_MODELS_PAGE,
     );
   }
 
@@ -385,22 +424,14 @@ export class MlflowClient {
     } = {},
     options?: MlflowCallOptions,
   ): Promise<MlflowPage<MlflowModelVersion>> {
-    const body = await this.http.request<{
-      model_versions?: RawModelVersion[];
-      next_page_token?: string;
-    }>('GET', '/model-versions/search', {
-      query: {
-        filter: request.filter,
-        max_results: pageSize(request.maxResults, MAX_VERSIONS_PAGE),
-        order_by: request.orderBy,
-        page_token: request.pageToken,
-      },
-      signal: options?.signal,
-    });
-    return {
-      items: (body.model_versions ?? []).map(toModelVersion),
-      nextPageToken: body.next_page_token || undefined,
-    };
+    return this.searchPage(
+      '/model-versions/search',
+      'model_versions',
+      toModelVersion,
+      request,
+      MAX_VERSIONS_PAGE,
+      options,
+    );
   }
 
   /** Every model version matching the filter, page by page. */
@@ -408,16 +439,10 @@ export class MlflowClient {
     request: { filter?: string; pageSize?: number; orderBy?: string[] } = {},
     options?: MlflowCallOptions,
   ): AsyncGenerator<MlflowModelVersion> {
-    return paginate(pageToken =>
-      this.searchModelVersions(
-        {
-          filter: request.filter,
-          maxResults: request.pageSize ?? 1000,
-          orderBy: request.orderBy,
-          pageToken,
-        },
-        options,
-      ),
+    return this.listAll(
+      page => this.searchModelVersions(page, options),
+      request,
+      1000,
     );
   }
 
