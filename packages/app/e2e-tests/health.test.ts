@@ -14,18 +14,28 @@ async function signInAsGuest(page: Page) {
   await expect(enter).toBeVisible();
   await enter.click();
   await expect(
-    page.getByRole('navigation', { name: 'sidebar nav' }),
+    page
+      .getByRole('navigation', { name: 'sidebar nav' })
+      .getByRole('link', { name: 'ML Catalog', exact: true }),
   ).toBeVisible();
 }
 
 async function openHealthTab(page: Page) {
   await page.goto(MODEL_PAGE);
-  // The tab is on the entity page once the catalog has ingested the model.
-  const tab = page.getByRole('tab', { name: 'Health' });
+  // The tab (a link in the entity page header) is there once the catalog has ingested the model.
+  const tab = page.getByRole('link', { name: 'Health', exact: true });
   await expect(tab).toBeVisible({ timeout: 60_000 });
   await tab.click();
   await expect(page).toHaveURL(/\/mlmodel\/churn-classifier\/health/);
   await expect(page.getByText('Model health', { exact: true })).toBeVisible();
+}
+
+async function openOverview(page: Page) {
+  await page.goto(MODEL_PAGE);
+  // The small health card on the overview.
+  await expect(page.getByRole('list', { name: 'Health reasons' })).toBeVisible({
+    timeout: 60_000,
+  });
 }
 
 test.describe('model Health tab', () => {
@@ -34,6 +44,7 @@ test.describe('model Health tab', () => {
   }) => {
     test.setTimeout(300_000);
     await signInAsGuest(page);
+    await openOverview(page);
     await openHealthTab(page);
     await page.screenshot({
       path: 'e2e-test-results/health-tab.png',
