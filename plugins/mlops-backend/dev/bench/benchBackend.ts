@@ -13,7 +13,9 @@ import { mockServices } from '@backstage/backend-test-utils';
 import { Entity } from '@backstage/catalog-model';
 import { catalogProcessingExtensionPoint } from '@backstage/plugin-catalog-node';
 import { notificationService } from '@backstage/plugin-notifications-node';
+import fs from 'node:fs';
 import path from 'node:path';
+import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import { mlopsPlugin } from '../../src/plugin';
 
 const { config, models, dir } = JSON.parse(process.env.MLOPS_BENCH ?? '{}');
@@ -93,6 +95,38 @@ const syntheticProvider = createBackendModule({
     });
   },
 });
+
+// Profile of the process while it is measured: event-loop delay and GC
+// pauses per 10 s window, appended to <dir>/profile.log for the bench.
+const loopDelay = monitorEventLoopDelay({ resolution: 5 });
+loopDelay.enable();
+let gcCount = 0;
+let gcTotalMs = 0;
+let gcMaxMs = 0;
+new PerformanceObserver(list => {
+  for (const entry of list.getEntries()) {
+    gcCount++;
+    gcTotalMs += entry.duration;
+    gcMaxMs = Math.max(gcMaxMs, entry.duration);
+  }
+}).observe({ entryTypes: ['gc'] });
+setInterval(() => {
+  const ms = (ns: number) => (ns / 1e6).toFixed(1);
+  fs.appendFileSync(
+    path.join(dir, 'profile.log'),
+    `${new Date().toISOString()} event-loop delay p50 ${ms(
+      loopDelay.percentile(50),
+    )} p99 ${ms(loopDelay.percentile(99))} max ${ms(
+      loopDelay.max,
+    )} ms; gc ${gcCount} pauses, ${gcTotalMs.toFixed(
+      0,
+    )} ms total, max ${gcMaxMs.toFixed(1)} ms\n`,
+  );
+  loopDelay.reset();
+  gcCount = 0;
+  gcTotalMs = 0;
+  gcMaxMs = 0;
+}, 10_000).unref();
 
 const backend = createBackend();
 backend.add(mockServices.rootConfig.factory({ data: config }));

@@ -67,6 +67,7 @@ export function benchDir(): string {
   const dir = path.join(os.tmpdir(), 'synth-mlops-bench');
   fs.mkdirSync(path.join(dir, 'training'), { recursive: true });
   fs.writeFileSync(path.join(dir, 'catalog-info.yaml'), '# synthetic\n');
+  fs.rmSync(path.join(dir, 'profile.log'), { force: true });
   fs.copyFileSync(
     path.join(__dirname, '..', '..', 'src', '__testUtils__', 'train.py'),
     path.join(dir, 'training', 'train.py'),
@@ -79,6 +80,21 @@ export class BenchBackend {
   private child?: ChildProcess;
   private output = '';
   readonly url: string;
+
+  /**
+   * The profile lines (event-loop delay, GC pauses per 10 s) the backend
+   * wrote from `since` (an ISO time) on.
+   */
+  profileSince(since: string): string[] {
+    const file = path.join(this.options.dir, 'profile.log');
+    if (!fs.existsSync(file)) {
+      return [];
+    }
+    return fs
+      .readFileSync(file, 'utf8')
+      .split('\n')
+      .filter(line => line && line.slice(0, 24) >= since);
+  }
 
   constructor(
     private readonly options: {

@@ -10,6 +10,7 @@
  *
  * Environment: BENCH_MODELS (10000), BENCH_DRIFT_ROWS (1000000), BENCH_RATE
  * (100), BENCH_WARMUP_S (10), BENCH_DURATION_S (30), BENCH_REPS (3),
+ * BENCH_MLOPS_CONFIG (JSON merged as the measured backend's `mlops` config),
  * BENCH_FRESH=1 to drop the seeded databases first. The seeded catalog is
  * kept between runs (prefix mlops_bench_) because ingesting 10k entities
  * takes minutes on 2 cores.
@@ -35,6 +36,10 @@ const WARMUP_S = Number(process.env.BENCH_WARMUP_S ?? 10);
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 30);
 const REPS = Number(process.env.BENCH_REPS ?? 3);
 const PREFIX = 'mlops_bench_';
+/** Extra `mlops` config of the measured backend (JSON), e.g. to turn off drift scheduling. */
+const MLOPS_CONFIG = process.env.BENCH_MLOPS_CONFIG
+  ? JSON.parse(process.env.BENCH_MLOPS_CONFIG)
+  : undefined;
 
 function pinSelf() {
   // The load generator on CPU 0, the backend on CPU 1.
@@ -74,14 +79,22 @@ async function seedMlops() {
         MODELS / 2
       } deployments`,
     );
+    // Within the drift retention (90 days, 100 reports per model), so the
+    // drift scheduler's pruning leaves the seeded rows alone: 1M rows 7 s
+    // apart span 81 days, 100 per model.
     await db.raw('truncate drift_reports, training_runs cascade');
     await db.raw('truncate deployments');
     const chunk = 100_000;
     for (let from = 1; from <= DRIFT_ROWS; from += chunk) {
       await db.raw(
-        `insert into drift_reports (model_ref, computed_at, dataset_drift, drift_share, column_count, drifted_columns)
-         select 'mlmodel:default/bench-model-' || (g % ?), now() - (g || ' minutes')::interval,
-                g % 7 = 0, (g % 100) / 100.0, 10, '["a","b"]'
+        `insert into drift_reports (id, model_ref, status, triggered_by, spec, drift_share, dataset_drift,
+           drift_share_threshold, column_count, drifted_columns, reference_rows, current_rows, attempts,
+           created_at, started_at, finished_at)
+         select gen_random_uuid()::text, 'mlmodel:default/bench-model-' || (g % ?),
+                case when g % 50 = 0 then 'failed' else 'succeeded' end, 'schedule', '{}',
+                (g % 100) / 100.0, g % 7 = 0, 0.5, 10, '["a","b"]', 1000, 1000, 1,
+                now() - (g * 7 || ' seconds')::interval, now() - (g * 7 || ' seconds')::interval,
+                now() - (g * 7 || ' seconds')::interval
          from generate_series(?::int, ?::int) g`,
         [MODELS, from, Math.min(DRIFT_ROWS, from + chunk - 1)],
       );
@@ -120,12 +133,28 @@ async function explain() {
   });
   try {
     const plan = await db.raw(
-      `explain analyze select * from drift_reports where model_ref = ? order by computed_at desc limit 1`,
+      `explain analyze select id, finished_at, dataset_drift, drift_share, column_count, drifted_columns
+       from drift_reports where model_ref = ? and status = 'succeeded' order by finished_at desc, id desc limit 1`,
       ['mlmodel:default/bench-model-42'],
     );
     return plan.rows.map((r: any) => r['QUERY PLAN']).join('\n');
   } finally {
     await db.destroy();
+  }
+}
+
+/** CPU time (user + system) the process has used, in ms; -1 if unknown. */
+function cpuMs(pid?: number): number {
+  try {
+    const fields = execFileSync('cat', [`/proc/${pid}/stat`])
+      .toString()
+      .replace(/^.*\) /, '')
+      .split(' ');
+    // utime and stime are fields 14 and 15 of /proc/<pid>/stat (12 and 13
+    // after the command), in clock ticks of 10 ms.
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return -1;
   }
 }
 
@@ -170,6 +199,7 @@ async function main() {
     dir: benchDir(),
     pin,
     processing: false,
+    mlops: MLOPS_CONFIG,
   });
   log(
     `starting the backend to measure (${
@@ -196,6 +226,10 @@ async function main() {
           backend.url
         }/api/mlops/models/default/bench-model-${random()}/health`,
     };
+    const cpu: Record<'catalog' | 'health', number[]> = {
+      catalog: [],
+      health: [],
+    };
     const results: Record<'catalog' | 'health', Summary[]> = {
       catalog: [],
       health: [],
@@ -208,6 +242,8 @@ async function main() {
           url: endpoints[name],
           headers,
         });
+        const measuredFrom = new Date().toISOString();
+        const cpuBefore = cpuMs(backend.pid);
         const summary = await fixedRate({
           rate: RATE,
           durationMs: DURATION_S * 1000,
@@ -215,6 +251,8 @@ async function main() {
           headers,
         });
         results[name].push(summary);
+        const cpuPerRequest = (cpuMs(backend.pid) - cpuBefore) / summary.count;
+        cpu[name].push(cpuPerRequest);
         log(
           `rep ${rep} ${name.padEnd(7)} load=${os.loadavg()[0].toFixed(1)} n=${
             summary.count
@@ -222,8 +260,11 @@ async function main() {
             summary.errors ? ` ${JSON.stringify(summary.errorKinds)}` : ''
           } p50=${fmt(summary.p50)} p90=${fmt(summary.p90)} p99=${fmt(
             summary.p99,
-          )} max=${fmt(summary.max)}`,
+          )} max=${fmt(summary.max)} backend-cpu/request=${fmt(cpuPerRequest)}`,
         );
+        for (const line of backend.profileSince(measuredFrom)) {
+          log(`  backend ${line}`);
+        }
       }
     }
     const p99 = (name: 'catalog' | 'health') => results[name].map(s => s.p99);
@@ -257,6 +298,11 @@ async function main() {
       )} (range ${Math.min(...ratios).toFixed(2)} .. ${Math.max(
         ...ratios,
       ).toFixed(2)})`,
+    );
+    console.log(
+      `  backend CPU per request: catalog ${fmt(
+        median(cpu.catalog),
+      )}, health ${fmt(median(cpu.health))} (medians)`,
     );
     console.log(
       `  errors: catalog ${results.catalog.reduce(
