@@ -87,7 +87,14 @@ describe('mlops plugin on the legacy frontend system', () => {
       (client as MlopsClient).getModelHealth(
         'mlmodel:default/churn-classifier',
       ),
-    ).resolves.toEqual({ status: 'healthy', reasons: [] });
+    ).resolves.toEqual({
+      status: 'healthy',
+      reasons: [],
+      // What the answer leaves out reads as "none yet".
+      lastRun: null,
+      deployments: [],
+      drift: null,
+    });
   });
 
   it('renders the ML catalog page with its header', async () => {
