@@ -93,8 +93,21 @@ test.describe('model Health tab', () => {
     await expect(runReport).toBeEnabled();
     await runReport.click();
 
+    // The report is computed in the background; the panel re-reads it until it is final.
     const features = page.getByRole('table', { name: 'Drift per feature' });
-    await expect(features).toBeVisible({ timeout: 180_000 });
+    const failed = page
+      .getByRole('alert')
+      .filter({ hasText: 'The latest drift report failed' });
+    await expect(features.or(failed)).toBeVisible({ timeout: 180_000 });
+    if (await failed.isVisible()) {
+      const reason = (await failed.textContent()) ?? '';
+      // The quick-start config must let the drift engine read catalog/data from disk.
+      test.skip(
+        reason.includes('mlops.drift.localDataRoots'),
+        `the backend may not read the sample data: ${reason}`,
+      );
+      throw new Error(`The drift report failed: ${reason}`);
+    }
     await expect(page.getByLabel('Latest drift verdict')).toContainText(
       /columns drifted/,
     );

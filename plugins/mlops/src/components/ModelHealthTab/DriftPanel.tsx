@@ -168,6 +168,7 @@ function NewestReportState(props: { report: DriftReportSummary }) {
       <WarningPanel
         severity="error"
         title="The latest drift report failed"
+        defaultExpanded
         message={`${report.error ?? 'No reason given'} (requested by ${shortRef(
           report.triggeredBy,
         )}, ${formatTime(report.createdAt)})`}
