@@ -148,7 +148,8 @@ describe('MlCatalogContent', () => {
     expect(screen.getByText('Model 001')).toBeInTheDocument();
     // Paging reuses the count of the first page.
     expect(catalog.counts()).toHaveLength(1);
-  });
+    // Four pages through user-event take 20-30 s on a busy two-core machine.
+  }, 60_000);
 
   it('shows the first page before the catalog has counted the models', async () => {
     const catalog = createFakeCatalog(generateModels(45));

@@ -1,7 +1,7 @@
 import { QueryEntitiesResponse } from '@backstage/catalog-client';
 import { useApi } from '@backstage/core-plugin-api';
 import { catalogApiRef } from '@backstage/plugin-catalog-react';
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import useAsync from 'react-use/esm/useAsync';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import {
@@ -11,6 +11,14 @@ import {
   formatMlCatalogQuery,
   parseMlCatalogQuery,
 } from '../../lib/catalogQuery';
+
+type StartedRequest = {
+  /** The query, page size and cursor the request is for. */
+  pageId: string;
+  promise: Promise<QueryEntitiesResponse>;
+  /** Whether the effect below has taken the answer already. */
+  used: boolean;
+};
 
 type PagePosition = {
   /** The query and page size the position belongs to. */
@@ -59,19 +67,36 @@ export function useEntityPages(
   const current: PagePosition =
     position.key === key ? position : { key, index: 0 };
 
-  const state = useAsyncRetry(
-    async () => ({
-      key,
-      response: await catalogApi.queryEntities(
-        current.cursor
-          ? { cursor: current.cursor, fields: LIST_FIELDS, limit: pageSize }
-          : { ...buildInitialRequest(query, pageSize), totalItems: 'exclude' },
-      ),
-    }),
-    // The key stands for the query and page size.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-    [catalogApi, key, current.cursor],
-  );
+  const fetchPage = () =>
+    catalogApi.queryEntities(
+      current.cursor
+        ? { cursor: current.cursor, fields: LIST_FIELDS, limit: pageSize }
+        : { ...buildInitialRequest(query, pageSize), totalItems: 'exclude' },
+    );
+
+  // The request for a page starts while the page renders, not after React
+  // has committed and painted it, so the catalog works while the browser
+  // renders. Each request is used once; a retry asks again.
+  const pageId = `${key}|${current.cursor ?? ''}`;
+  const started = useRef<StartedRequest>();
+  if (started.current?.pageId !== pageId) {
+    const promise = fetchPage();
+    // Consumed (and its errors handled) by the effect below.
+    promise.catch(() => undefined);
+    started.current = { pageId, promise, used: false };
+  }
+
+  const state = useAsyncRetry(async () => {
+    const request = started.current;
+    let response: Promise<QueryEntitiesResponse>;
+    if (request?.pageId === pageId && !request.used) {
+      request.used = true;
+      response = request.promise;
+    } else {
+      response = fetchPage();
+    }
+    return { key, response: await response };
+  }, [catalogApi, pageId]);
 
   // While another page of the same listing loads, the rows of the last one
   // stay; rows of a different query never show under the new one.
