@@ -85,6 +85,7 @@ export class DriftScheduler {
     });
   }
 
+  /** One pass; `now` picks the schedule slots (tests move it). */
   async runOnce(
     signal?: AbortSignal,
     now = new Date(),
@@ -122,7 +123,7 @@ export class DriftScheduler {
 
     const pruned = await store.pruneDriftReports({
       finishedBefore: new Date(
-        now.getTime() - config.retention.days * 24 * 60 * 60 * 1000,
+        Date.now() - config.retention.days * 24 * 60 * 60 * 1000,
       ),
       keepPerModel: config.retention.maxReportsPerModel,
     });
