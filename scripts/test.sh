@@ -10,10 +10,12 @@ cd "$SYNTH_ROOT"
 ensure_deps
 ensure_postgres
 ensure_chromium
-# The drift engine's live oracle test compares against scipy and Evidently from this venv.
-ensure_venv drift
-# The portal of the e2e tests trains on the local executor with Ray's venv (app-config.yaml).
-ensure_venv ray
+# Every pinned venv the tests use (requirements/*.txt: engines, the drift oracle, generated projects,
+# and Ray's, which the e2e portal's local executor trains with), built one after another before jest:
+# built inside parallel test files on a loaded machine they could outlast the tests' start budgets.
+for req in requirements/*.txt; do
+  ensure_venv "$(basename "$req" .txt)"
+done
 
 # Engine tests start the local engines they need (scripts/engines.sh, default state dir) and leave
 # them running for the other test files; stop what was not already running before this run.
