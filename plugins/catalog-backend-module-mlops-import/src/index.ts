@@ -12,4 +12,4 @@ export { FeastEntityProvider } from './providers/FeastEntityProvider';
 export {
   ANNOTATION_MLFLOW_ALIASES,
   ANNOTATION_MLFLOW_LATEST_VERSION,
-} from './annotations';
+} from '@synth/plugin-mlops-common';

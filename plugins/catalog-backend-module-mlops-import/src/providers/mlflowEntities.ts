@@ -5,7 +5,9 @@ import {
   stringifyEntityRef,
 } from '@backstage/catalog-model';
 import {
+  ANNOTATION_MLFLOW_ALIASES,
   ANNOTATION_MLFLOW_EXPERIMENT,
+  ANNOTATION_MLFLOW_LATEST_VERSION,
   ANNOTATION_MLFLOW_REGISTERED_MODEL,
   MLMODEL_KIND,
   MLModelEntityV1alpha1,
@@ -13,10 +15,6 @@ import {
   MLOPS_API_VERSION_V1ALPHA1,
 } from '@synth/plugin-mlops-common';
 import { MlflowRegisteredModel } from '@synth/plugin-mlops-node';
-import {
-  ANNOTATION_MLFLOW_ALIASES,
-  ANNOTATION_MLFLOW_LATEST_VERSION,
-} from '../annotations';
 import { MlflowProviderConfig, MODEL_TYPES } from '../config';
 import {
   boundedDescription,
