@@ -103,12 +103,7 @@ test.describe('model Health tab', () => {
     await expect(features.or(failed)).toBeVisible({ timeout: 180_000 });
     if (await failed.isVisible()) {
       const reason = (await failed.textContent()) ?? '';
-      // The quick-start config must let the drift engine read catalog/data from disk
-      // (mlops.drift.localDataRoots); until it does, the backend refuses the file: URLs.
-      test.skip(
-        /Reading .* is not allowed/.test(reason),
-        `the backend may not read the sample data: ${reason}`,
-      );
+      // app-config.yaml lets the drift engine read catalog/data (mlops.drift.localDataRoots).
       throw new Error(`The drift report failed: ${reason}`);
     }
     await expect(page.getByLabel('Latest drift verdict')).toContainText(
