@@ -230,9 +230,7 @@ describe('mlops plugin on the new frontend system', () => {
       await screen.findByText('Model health', {}, { timeout: 10_000 }),
     ).toBeInTheDocument();
     expect(await screen.findByText('degraded')).toBeInTheDocument();
-    expect(
-      await screen.findByText(/Training runs: Error/),
-    ).toBeInTheDocument();
+    expect(await screen.findByText(/Training runs: Error/)).toBeInTheDocument();
     unmount();
 
     await renderTestApp({

@@ -108,9 +108,7 @@ describe('searchModuleMlops', () => {
     expect((await search('retention'))[0]).toBe('Churn classifier');
     expect((await search('xgboost'))[0]).toBe('Churn classifier');
     expect((await search('roc_auc'))[0]).toBe('Churn classifier');
-    expect((await search('contract_type'))[0]).toBe(
-      'churn-training-snapshots',
-    );
+    expect((await search('contract_type'))[0]).toBe('churn-training-snapshots');
     expect((await search('customer_profile'))[0]).toBe('tenure-months');
     // The Component keeps the default document, which has no tags.
     expect(await search('kotlin')).not.toContain('payments-service');

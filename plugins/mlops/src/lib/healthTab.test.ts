@@ -245,8 +245,9 @@ describe('describeApiFailure', () => {
   });
 
   it('tells a backend that cannot be reached', () => {
-    expect(
-      describeApiFailure(new TypeError('Failed to fetch')),
-    ).toMatchObject({ kind: 'unreachable', title: 'Backend unreachable' });
+    expect(describeApiFailure(new TypeError('Failed to fetch'))).toMatchObject({
+      kind: 'unreachable',
+      title: 'Backend unreachable',
+    });
   });
 });

@@ -168,7 +168,10 @@ describe('ModelHealthContent', () => {
   it('has no experiment card when the model names no MLflow experiment', async () => {
     const { experimentQueries } = backend();
     await renderHealth(<ModelHealthContent />, {
-      entity: { ...healthModel, metadata: { ...healthModel.metadata, annotations: {} } },
+      entity: {
+        ...healthModel,
+        metadata: { ...healthModel.metadata, annotations: {} },
+      },
     });
 
     expect(
@@ -227,7 +230,9 @@ describe('ModelHealthCard', () => {
     await renderHealth(<ModelHealthCard />);
 
     expect(await screen.findByText('degraded')).toBeInTheDocument();
-    expect(screen.getByText('Deployed: v4 on lambda (canary)')).toBeInTheDocument();
+    expect(
+      screen.getByText('Deployed: v4 on lambda (canary)'),
+    ).toBeInTheDocument();
     expect(screen.getByText(/Last run: succeeded/)).toBeInTheDocument();
     expect(
       screen.getByText('Drift: 50% of 4 columns (drifted)'),
@@ -237,7 +242,11 @@ describe('ModelHealthCard', () => {
   it('says the model is unknown to the backend rather than failing', async () => {
     server.use(
       http.get(`${MODEL}/health`, () =>
-        backendError(404, 'NotFoundError', 'No MLModel default/churn-classifier'),
+        backendError(
+          404,
+          'NotFoundError',
+          'No MLModel default/churn-classifier',
+        ),
       ),
     );
     await renderHealth(<ModelHealthCard />);
