@@ -74,6 +74,13 @@ describe.each([
     fs.rmSync(repo.root, { recursive: true, force: true });
   });
 
+  // A backend left running after a failed step would go on reconciling this
+  // database and take the runs of the next test: every one is ended.
+  const started: ChildBackend[] = [];
+  afterEach(async () => {
+    await Promise.all(started.splice(0).map(b => b.kill()));
+  });
+
   async function newBackend(port: number, url = rayUrl) {
     const backend = new ChildBackend({
       port,
@@ -90,17 +97,10 @@ describe.each([
         },
       },
     });
-    // A backend left running after a failed step would go on reconciling
-    // this database and take the runs of the next test: always end it.
     started.push(backend);
     await backend.start();
     return backend;
   }
-
-  const started: ChildBackend[] = [];
-  afterEach(async () => {
-    await Promise.all(started.splice(0).map(b => b.kill()));
-  });
 
   async function post(backend: ChildBackend, key: string) {
     const res = await fetch(
