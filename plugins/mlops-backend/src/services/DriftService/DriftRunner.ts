@@ -135,6 +135,7 @@ export class DriftRunner {
         .renewDriftReportLease(id, leaseOwner, leaseMs)
         .catch(error => logger.warn(`Drift report ${id}: ${error}`));
     }, Math.max(1000, Math.floor(leaseMs / 3)));
+    renew.unref();
     let result: EngineReport;
     try {
       const { reader, pool } = this.options;
