@@ -111,6 +111,35 @@ export interface Config {
         deployTimeout?: HumanDuration | string;
       };
     };
+    /** Drift reports (see the README, "Drift reports"). */
+    drift?: {
+      /** Directories whose files may be read as data (absolute paths / file: URLs), e.g. ../../catalog/data in development. Default none. */
+      localDataRoots?: string[];
+      scheduler?: {
+        /** Create scheduled reports from spec.monitoring.schedule. Default true. */
+        enabled?: boolean;
+        /** How often the global mlops-drift-reports task runs. Default 1 minute. */
+        frequency?: HumanDuration | string;
+        /** Default 15 minutes. */
+        timeout?: HumanDuration | string;
+      };
+      /** How long an instance holds a report it computes before another may take it. Default 2 minutes. */
+      leaseTimeout?: HumanDuration | string;
+      /** Claims of one report before it fails as interrupted. Default 3. */
+      maxAttempts?: number;
+      /** Reports computed at once per backend instance. Default 2. */
+      maxConcurrentReports?: number;
+      /** Worker threads of the drift engine. Default 2. */
+      workers?: number;
+      /** Categories per categorical histogram before the rest is summed. Default 50. */
+      histogramCategories?: number;
+      retention?: {
+        /** Finished reports older than this are deleted. Default 90. */
+        days?: number;
+        /** Finished reports kept per model. Default 100. The latest succeeded report is always kept. */
+        maxReportsPerModel?: number;
+      };
+    };
     /** The global task that moves runs and deployments forward. */
     reconciler?: {
       /** Default 5 seconds. */
