@@ -126,7 +126,10 @@ export async function resolveDriftSpec(options: {
       `The reference Dataset ${datasetRef} of ${modelRef} is not in the catalog`,
     );
   }
-  const columns = dataset.spec.schema?.columns;
+  // The label (spec.schema.target) is what the model predicts: production
+  // data does not carry it, so feature drift compares the other columns.
+  const target = dataset.spec.schema?.target;
+  const columns = dataset.spec.schema?.columns.filter(c => c.name !== target);
   return {
     reference: {
       url: locationToUrl(
