@@ -1,3 +1,4 @@
+import { CATALOG_FILTER_EXISTS } from '@backstage/catalog-client';
 import {
   AuthService,
   LoggerService,
@@ -133,8 +134,17 @@ export class DriftScheduler {
   private async createDueReports(now: Date): Promise<number> {
     const { store, catalog, auth, logger, config } = this.options;
     const credentials = await auth.getOwnServiceCredentials();
+    // Only the monitored models, and only the fields the schedule and the
+    // drift spec need: reading every MLModel whole once a minute slowed the
+    // catalog down for everyone at 10k models (bench:health).
     const { items } = await catalog.getEntities(
-      { filter: { kind: MLMODEL_KIND } },
+      {
+        filter: {
+          kind: MLMODEL_KIND,
+          'spec.monitoring.schedule.frequency': CATALOG_FILTER_EXISTS,
+        },
+        fields: ['apiVersion', 'kind', 'metadata', 'spec', 'relations'],
+      },
       { credentials },
     );
     const monitored = items
