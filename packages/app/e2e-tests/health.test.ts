@@ -32,8 +32,9 @@ async function openHealthTab(page: Page) {
 
 async function openOverview(page: Page) {
   await page.goto(MODEL_PAGE);
-  // The small health card on the overview.
-  await expect(page.getByRole('list', { name: 'Health reasons' })).toBeVisible({
+  // The small health card on the overview: its status and last-run line (a
+  // healthy model has no reasons list, so the test does not wait for one).
+  await expect(page.getByText(/^(No training runs|Last run: )/)).toBeVisible({
     timeout: 60_000,
   });
 }
