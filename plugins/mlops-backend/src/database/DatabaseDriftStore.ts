@@ -13,15 +13,7 @@ import {
   NewDriftReport,
   NewDriftReportRequest,
 } from './DriftStore';
-import {
-  applyCursor,
-  encodeCursor,
-  fromJson,
-  iso,
-  opt,
-  toDate,
-  toJson,
-} from './util';
+import { listPage, fromJson, iso, opt, toDate, toJson } from './util';
 
 const REPORTS = 'drift_reports';
 const COLUMNS = 'drift_report_columns';
@@ -144,24 +136,11 @@ export class DatabaseDriftStore implements DriftStore {
     modelRef: string,
     page: { limit: number; cursor?: string },
   ): Promise<{ items: DriftReportRecord[]; nextCursor?: string }> {
-    const rows = await applyCursor(
+    return listPage(
       this.db(REPORTS).where({ model_ref: modelRef }),
-      page.cursor,
-    )
-      .orderBy([
-        { column: 'created_at', order: 'desc' },
-        { column: 'id', order: 'desc' },
-      ])
-      .limit(page.limit + 1);
-    const items = rows.slice(0, page.limit).map(toReport);
-    const last = items[items.length - 1];
-    return {
-      items,
-      nextCursor:
-        rows.length > page.limit && last
-          ? encodeCursor(last.createdAt, last.id)
-          : undefined,
-    };
+      page,
+      toReport,
+    );
   }
 
   async getLatestScheduleSlots(

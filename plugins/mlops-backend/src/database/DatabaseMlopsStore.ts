@@ -30,15 +30,7 @@ import {
 } from './MlopsStore';
 
 import { DatabaseDriftStore } from './DatabaseDriftStore';
-import {
-  applyCursor,
-  encodeCursor,
-  fromJson,
-  iso,
-  opt,
-  toDate,
-  toJson,
-} from './util';
+import { listPage, fromJson, iso, opt, toDate, toJson } from './util';
 
 const migrationsDir = resolvePackagePath(
   '@synth/plugin-mlops-backend',
@@ -219,24 +211,11 @@ export class DatabaseMlopsStore
   }
 
   async listRuns(modelRef: string, page: Page): Promise<PageResult<RunRecord>> {
-    const rows = await applyCursor(
+    return listPage(
       this.db('training_runs').where({ model_ref: modelRef }),
-      page.cursor,
-    )
-      .orderBy([
-        { column: 'created_at', order: 'desc' },
-        { column: 'id', order: 'desc' },
-      ])
-      .limit(page.limit + 1);
-    const items = rows.slice(0, page.limit).map(toRun);
-    const last = items[items.length - 1];
-    return {
-      items,
-      nextCursor:
-        rows.length > page.limit && last
-          ? encodeCursor(last.createdAt, last.id)
-          : undefined,
-    };
+      page,
+      toRun,
+    );
   }
 
   async getLatestRun(modelRef: string): Promise<RunRecord | undefined> {
@@ -558,24 +537,11 @@ export class DatabaseMlopsStore
     modelRef: string,
     page: Page,
   ): Promise<PageResult<DeploymentRecord>> {
-    const rows = await applyCursor(
+    return listPage(
       this.db('deployments').where({ model_ref: modelRef }),
-      page.cursor,
-    )
-      .orderBy([
-        { column: 'created_at', order: 'desc' },
-        { column: 'id', order: 'desc' },
-      ])
-      .limit(page.limit + 1);
-    const items = rows.slice(0, page.limit).map(toDeployment);
-    const last = items[items.length - 1];
-    return {
-      items,
-      nextCursor:
-        rows.length > page.limit && last
-          ? encodeCursor(last.createdAt, last.id)
-          : undefined,
-    };
+      page,
+      toDeployment,
+    );
   }
 
   async getLatestDeployments(modelRef: string): Promise<DeploymentRecord[]> {

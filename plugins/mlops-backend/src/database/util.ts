@@ -53,7 +53,33 @@ export function decodeCursor(cursor: string): Cursor {
   throw new InputError('Invalid cursor');
 }
 
-export function applyCursor(query: Knex.QueryBuilder, cursor?: string) {
+/**
+ * One page of `query`, newest first, by keyset on (created_at, id): the rows
+ * mapped by `toRecord` and the cursor of the next page when there is one.
+ */
+export async function listPage<T extends { createdAt: Date; id: string }>(
+  query: Knex.QueryBuilder,
+  page: { limit: number; cursor?: string },
+  toRecord: (row: any) => T,
+): Promise<{ items: T[]; nextCursor?: string }> {
+  const rows = await applyCursor(query, page.cursor)
+    .orderBy([
+      { column: 'created_at', order: 'desc' },
+      { column: 'id', order: 'desc' },
+    ])
+    .limit(page.limit + 1);
+  const items = rows.slice(0, page.limit).map(toRecord);
+  const last = items[items.length - 1];
+  return {
+    items,
+    nextCursor:
+      rows.length > page.limit && last
+        ? encodeCursor(last.createdAt, last.id)
+        : undefined,
+  };
+}
+
+function applyCursor(query: Knex.QueryBuilder, cursor?: string) {
   if (!cursor) {
     return query;
   }
