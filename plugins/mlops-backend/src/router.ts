@@ -16,12 +16,17 @@ import {
   mlopsModelDriftRunPermission,
   mlopsModelRollbackPermission,
   mlopsModelTrainPermission,
+  MODEL_HEALTH_QUERY_MAX_REFS,
+  ModelHealthQueryResponse,
 } from '@synth/plugin-mlops-common';
 import { modelRefOf, ModelAccess } from './services/ModelAccess';
 import { DeploymentService } from './services/DeploymentService/types';
 import { toApiDeployment } from './services/DeploymentService/DefaultDeploymentService';
 import { DriftService } from './services/DriftService/types';
-import { HealthService } from './services/HealthService/HealthService';
+import {
+  HealthService,
+  isModelEntityRef,
+} from './services/HealthService/HealthService';
 import { TrainingService } from './services/TrainingService/types';
 import { toApiRun } from './services/TrainingService/DefaultTrainingService';
 
@@ -71,6 +76,23 @@ const createDriftReportBody = z
         'must be an absolute URL or an absolute path',
       )
       .optional(),
+  })
+  .strict();
+
+const healthQueryBody = z
+  .object({
+    entityRefs: z
+      .array(
+        z
+          .string()
+          .min(1)
+          .max(512)
+          .refine(
+            isModelEntityRef,
+            'must be an MLModel entity reference, e.g. mlmodel:default/churn-classifier',
+          ),
+      )
+      .max(MODEL_HEALTH_QUERY_MAX_REFS),
   })
   .strict();
 
@@ -375,6 +397,17 @@ export async function createRouter(options: {
       health.getHealth(modelRefOf({ kind: 'MLModel', namespace, name })),
     ]);
     res.json({ ...report, modelRef: model.ref });
+  });
+
+  // The health of many models in one request (a page of the ML catalog):
+  // one catalog request for visibility, one store query per table.
+  router.post('/health/query', async (req, res) => {
+    const credentials = await readCredentials(req);
+    const body = parse(healthQueryBody, req.body ?? {}, 'request body');
+    const response: ModelHealthQueryResponse = {
+      items: await health.queryHealth(body.entityRefs, credentials),
+    };
+    res.json(response);
   });
 
   // ---------------------------------------------------------------- drift

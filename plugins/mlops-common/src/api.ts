@@ -506,3 +506,42 @@ export type ModelHealth = {
   deployments: Deployment[];
   drift: ModelDriftSummary | null;
 };
+
+/**
+ * At most this many entity references per `POST /health/query`.
+ *
+ * @public
+ */
+export const MODEL_HEALTH_QUERY_MAX_REFS = 100;
+
+/**
+ * Body of `POST /health/query`: the MLModels whose health to read, as entity
+ * references (`mlmodel:default/churn-classifier`; the kind and the default
+ * namespace may be left out), at most {@link MODEL_HEALTH_QUERY_MAX_REFS}.
+ *
+ * @public
+ */
+export type ModelHealthQueryRequest = {
+  entityRefs: string[];
+};
+
+/**
+ * The answer for one entity reference of a health query: its health, or
+ * `NotFound` when the model does not exist or the caller cannot see it.
+ * `entityRef` is the reference as the request sent it.
+ *
+ * @public
+ */
+export type ModelHealthQueryItem =
+  | { entityRef: string; health: ModelHealth }
+  | { entityRef: string; error: 'NotFound' };
+
+/**
+ * Response of `POST /health/query`: one item per requested reference, in
+ * request order.
+ *
+ * @public
+ */
+export type ModelHealthQueryResponse = {
+  items: ModelHealthQueryItem[];
+};

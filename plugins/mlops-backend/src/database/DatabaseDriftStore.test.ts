@@ -16,6 +16,7 @@ const databases = TestDatabases.create({
 
 const MODEL = 'mlmodel:default/churn-classifier';
 const OTHER = 'mlmodel:default/other';
+const REPORTS_TABLE = 'drift_reports';
 
 const SPEC: DriftSpec = {
   reference: {
@@ -359,6 +360,56 @@ describe.each(databases.eachSupportedId())(
         datasetDrift: true,
         driftShare: 0.5,
         columnCount: 2,
+        driftedColumns: ['age'],
+      });
+    });
+
+    it('summarises the latest succeeded report of many models in one query', async () => {
+      await succeeded(MODEL, true);
+      const latest = await succeeded(MODEL, false);
+      await knex(REPORTS_TABLE)
+        .where({ id: latest.id })
+        .update({ finished_at: new Date(Date.now() + 60_000).toISOString() });
+      // a newer failed report does not replace it
+      await store.createDriftReport({
+        modelRef: MODEL,
+        triggeredBy: 'schedule',
+        spec: SPEC,
+        error: 'unreadable',
+      });
+      const other = await succeeded(OTHER, true);
+      // only a pending report: no summary
+      await store.createDriftReport({
+        modelRef: 'mlmodel:default/pending-only',
+        triggeredBy: 'schedule',
+        spec: SPEC,
+      });
+
+      let queries = 0;
+      const count = () => {
+        queries += 1;
+      };
+      knex.on('query', count);
+      const summaries = await store
+        .getLatestDriftReports([
+          'mlmodel:default/pending-only',
+          OTHER,
+          MODEL,
+          'mlmodel:default/none',
+        ])
+        .finally(() => knex.removeListener('query', count));
+      expect(queries).toBe(1);
+      expect([...summaries.keys()].sort()).toEqual([MODEL, OTHER]);
+      expect(summaries.get(MODEL)).toEqual(
+        await store.getLatestDriftReport(MODEL),
+      );
+      expect(summaries.get(MODEL)).toMatchObject({
+        reportId: latest.id,
+        datasetDrift: false,
+      });
+      expect(summaries.get(OTHER)).toMatchObject({
+        reportId: other.id,
+        datasetDrift: true,
         driftedColumns: ['age'],
       });
     });

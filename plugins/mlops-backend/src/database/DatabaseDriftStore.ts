@@ -77,6 +77,28 @@ function toColumn(row: any): DriftColumnResult {
   };
 }
 
+/** The columns of a report that make its {@link ModelDriftSummary}. */
+const SUMMARY_COLUMNS = [
+  'id',
+  'model_ref',
+  'finished_at',
+  'dataset_drift',
+  'drift_share',
+  'column_count',
+  'drifted_columns',
+];
+
+function toDriftSummary(row: any): ModelDriftSummary {
+  return {
+    reportId: row.id,
+    computedAt: iso(toDate(row.finished_at)!),
+    datasetDrift: Boolean(row.dataset_drift),
+    driftShare: Number(row.drift_share),
+    columnCount: Number(row.column_count),
+    driftedColumns: fromJson<string[]>(row.drifted_columns) ?? [],
+  };
+}
+
 function chunks<T>(items: T[]): T[][] {
   const out: T[][] = [];
   for (let i = 0; i < items.length; i += CHUNK) {
@@ -397,26 +419,23 @@ export class DatabaseDriftStore implements DriftStore {
         { column: 'finished_at', order: 'desc' },
         { column: 'id', order: 'desc' },
       ])
-      .select(
-        'id',
-        'finished_at',
-        'dataset_drift',
-        'drift_share',
-        'column_count',
-        'drifted_columns',
-      )
+      .select(SUMMARY_COLUMNS)
       .first();
-    if (!row) {
-      return undefined;
-    }
-    return {
-      reportId: row.id,
-      computedAt: iso(toDate(row.finished_at)!),
-      datasetDrift: Boolean(row.dataset_drift),
-      driftShare: Number(row.drift_share),
-      columnCount: Number(row.column_count),
-      driftedColumns: fromJson<string[]>(row.drifted_columns) ?? [],
-    };
+    return row ? toDriftSummary(row) : undefined;
+  }
+
+  async getLatestDriftReports(
+    modelRefs: string[],
+  ): Promise<Map<string, ModelDriftSummary>> {
+    const rows = await this.latestRows({
+      table: REPORTS,
+      keys: modelRefs.map(ref => [ref]),
+      keyColumns: ['model_ref'],
+      where: { status: 'succeeded' },
+      orderBy: ['finished_at', 'id'],
+      select: SUMMARY_COLUMNS,
+    });
+    return new Map(rows.map(row => [row.model_ref, toDriftSummary(row)]));
   }
 
   async addDriftReport(report: NewDriftReport): Promise<string> {
@@ -443,5 +462,58 @@ export class DatabaseDriftStore implements DriftStore {
       finished_at: at,
     });
     return id;
+  }
+
+  /**
+   * The newest row of `table` per key (by `orderBy`, descending), in one
+   * statement per {@link CHUNK} keys. Each key's row id comes from a
+   * correlated `ORDER BY … LIMIT 1` over the keys as a `VALUES` list, so
+   * both SQLite and PostgreSQL probe the index once per key instead of
+   * reading every row of the keys (a window function read all 100 drift
+   * reports of each model); the rows are then read by id with `whereIn`.
+   */
+  protected async latestRows(options: {
+    table: string;
+    /** Values of `keyColumns`, one array per key. */
+    keys: string[][];
+    keyColumns: string[];
+    where?: Record<string, string>;
+    orderBy: string[];
+    select?: string[];
+  }): Promise<any[]> {
+    const { table, keyColumns } = options;
+    const rows: any[] = [];
+    for (const part of chunks(options.keys)) {
+      const row = `(${keyColumns.map(() => '?').join(', ')})`;
+      // VALUES columns are column1, column2, … on both SQLite and PostgreSQL.
+      const keys = this.db.raw(
+        `(values ${part.map(() => row).join(', ')}) as latest_keys`,
+        part.flat(),
+      );
+      const latest = this.db(`${table} as l`).select('l.id');
+      keyColumns.forEach((column, i) =>
+        latest.whereRaw('?? = ??', [
+          `l.${column}`,
+          `latest_keys.column${i + 1}`,
+        ]),
+      );
+      for (const [column, value] of Object.entries(options.where ?? {})) {
+        latest.where(`l.${column}`, value);
+      }
+      latest
+        .orderBy(
+          options.orderBy.map(column => ({
+            column: `l.${column}`,
+            order: 'desc' as const,
+          })),
+        )
+        .limit(1);
+      rows.push(
+        ...(await this.db(table)
+          .whereIn('id', this.db.from(keys).select(latest.as('id')))
+          .select(options.select ?? '*')),
+      );
+    }
+    return rows;
   }
 }

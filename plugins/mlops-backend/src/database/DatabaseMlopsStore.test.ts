@@ -425,6 +425,113 @@ describe.each(databases.eachSupportedId())(
       });
     });
 
+    describe('latest rows of many models', () => {
+      const OTHER = 'mlmodel:default/other';
+      const NONE = 'mlmodel:default/no-history';
+
+      /** Counts the statements `fn` sends. */
+      async function queriesOf<T>(fn: () => Promise<T>) {
+        let count = 0;
+        const listener = () => {
+          count += 1;
+        };
+        knex.on('query', listener);
+        try {
+          return { result: await fn(), count };
+        } finally {
+          knex.removeListener('query', listener);
+        }
+      }
+
+      async function at<T extends { record: { id: string } }>(
+        table: string,
+        created: Promise<T>,
+        time: string,
+      ) {
+        const { record } = await created;
+        await knex(table)
+          .where({ id: record.id })
+          .update({ created_at: new Date(time).toISOString() });
+        return record.id;
+      }
+
+      it('reads the latest run of each model in one query', async () => {
+        await at(
+          'training_runs',
+          store.createRun(newRun({ idempotencyKey: 'a' })),
+          '2026-11-01T00:00:00Z',
+        );
+        const latest = await at(
+          'training_runs',
+          store.createRun(newRun({ idempotencyKey: 'b' })),
+          '2026-11-03T00:00:00Z',
+        );
+        await at(
+          'training_runs',
+          store.createRun(newRun({ idempotencyKey: 'c' })),
+          '2026-11-02T00:00:00Z',
+        );
+        const other = await at(
+          'training_runs',
+          store.createRun(newRun({ modelRef: OTHER, idempotencyKey: 'a' })),
+          '2026-10-01T00:00:00Z',
+        );
+
+        const { result, count } = await queriesOf(() =>
+          store.getLatestRunsByModel([MODEL, NONE, OTHER]),
+        );
+        expect(count).toBe(1);
+        expect([...result.keys()].sort()).toEqual([MODEL, OTHER]);
+        expect(result.get(MODEL)).toEqual(await store.getRun(latest));
+        expect(result.get(MODEL)).toEqual(await store.getLatestRun(MODEL));
+        expect(result.get(OTHER)?.id).toBe(other);
+        expect(await store.getLatestRunsByModel([])).toEqual(new Map());
+      });
+
+      it('reads the newest deployment per target of each model in one query, newest first', async () => {
+        const finish = async (id: string) =>
+          store.updateDeployment(id, undefined, { status: 'succeeded' });
+        const deploy = async (
+          overrides: Partial<NewDeployment>,
+          time: string,
+        ) => {
+          const id = await at(
+            'deployments',
+            store.createDeployment(newDeployment(overrides)),
+            time,
+          );
+          await finish(id);
+          return id;
+        };
+        const rayServe = {
+          target: 'ray-serve' as const,
+          targetConfig: { target: 'ray-serve' as const, application: 'churn' },
+        };
+        await deploy({ version: '1' }, '2026-11-01T00:00:00Z');
+        const lambda = await deploy({ version: '2' }, '2026-11-02T00:00:00Z');
+        await deploy({ version: '1', ...rayServe }, '2026-11-03T00:00:00Z');
+        const serve = await deploy(
+          { version: '2', ...rayServe },
+          '2026-11-04T00:00:00Z',
+        );
+        const other = await deploy(
+          { modelRef: OTHER, version: '7' },
+          '2026-11-05T00:00:00Z',
+        );
+
+        const { result, count } = await queriesOf(() =>
+          store.getLatestDeploymentsByModel([MODEL, OTHER, NONE]),
+        );
+        expect(count).toBe(1);
+        expect([...result.keys()].sort()).toEqual([MODEL, OTHER]);
+        expect(result.get(MODEL)!.map(d => d.id)).toEqual([serve, lambda]);
+        expect(result.get(MODEL)).toEqual(
+          await store.getLatestDeployments(MODEL),
+        );
+        expect(result.get(OTHER)!.map(d => d.id)).toEqual([other]);
+      });
+    });
+
     describe('drift reports', () => {
       it('returns the latest report', async () => {
         expect(await store.getLatestDriftReport(MODEL)).toBeUndefined();

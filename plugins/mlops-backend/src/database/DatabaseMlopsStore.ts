@@ -7,6 +7,7 @@ import { ConflictError, InputError } from '@backstage/errors';
 import { randomUUID } from 'node:crypto';
 import {
   DeploymentStatus,
+  DeploymentTargetName,
   TERMINAL_DEPLOYMENT_STATUSES,
   TERMINAL_TRAINING_RUN_STATUSES,
   TrainingRunStatus,
@@ -42,6 +43,12 @@ export const NEVER = new Date('9999-12-31T00:00:00.000Z');
 
 /** Size of the log chunks `replaceLogs` writes. */
 const LOG_CHUNK_CHARS = 64 * 1024;
+
+/** Every deployment target, for the latest deployment per target. */
+const DEPLOYMENT_TARGETS = Object.keys({
+  lambda: true,
+  'ray-serve': true,
+} satisfies Record<DeploymentTargetName, true>) as DeploymentTargetName[];
 
 const ACTIVE_RUN_STATUSES: TrainingRunStatus[] = [
   'pending',
@@ -227,6 +234,18 @@ export class DatabaseMlopsStore
       ])
       .first();
     return row ? toRun(row) : undefined;
+  }
+
+  async getLatestRunsByModel(
+    modelRefs: string[],
+  ): Promise<Map<string, RunRecord>> {
+    const rows = await this.latestRows({
+      table: 'training_runs',
+      keys: modelRefs.map(ref => [ref]),
+      keyColumns: ['model_ref'],
+      orderBy: ['created_at', 'id'],
+    });
+    return new Map(rows.map(row => [row.model_ref, toRun(row)]));
   }
 
   async listPendingRuns(
@@ -559,6 +578,30 @@ export class DatabaseMlopsStore
         seen.add(row.target);
         latest.push(toDeployment(row));
       }
+    }
+    return latest;
+  }
+
+  async getLatestDeploymentsByModel(
+    modelRefs: string[],
+  ): Promise<Map<string, DeploymentRecord[]>> {
+    const rows = await this.latestRows({
+      table: 'deployments',
+      keys: modelRefs.flatMap(ref => DEPLOYMENT_TARGETS.map(t => [ref, t])),
+      keyColumns: ['model_ref', 'target'],
+      orderBy: ['created_at', 'id'],
+    });
+    const latest = new Map<string, DeploymentRecord[]>();
+    for (const deployment of rows
+      .map(toDeployment)
+      .sort(
+        (a, b) =>
+          b.createdAt.getTime() - a.createdAt.getTime() ||
+          (b.id > a.id ? 1 : -1),
+      )) {
+      const list = latest.get(deployment.modelRef) ?? [];
+      list.push(deployment);
+      latest.set(deployment.modelRef, list);
     }
     return latest;
   }

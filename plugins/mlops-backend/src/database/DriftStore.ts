@@ -157,6 +157,13 @@ export interface DriftStore {
   getLatestDriftReport(
     modelRef: string,
   ): Promise<ModelDriftSummary | undefined>;
+  /**
+   * {@link DriftStore.getLatestDriftReport} of many models in one query,
+   * keyed by model ref; models without a succeeded report are absent.
+   */
+  getLatestDriftReports(
+    modelRefs: string[],
+  ): Promise<Map<string, ModelDriftSummary>>;
   /** Records a finished report computed elsewhere (summary only). */
   addDriftReport(report: NewDriftReport): Promise<string>;
 }

@@ -265,6 +265,8 @@ export interface MlopsStore extends DriftStore {
   getRun(id: string): Promise<RunRecord | undefined>;
   listRuns(modelRef: string, page: Page): Promise<PageResult<RunRecord>>;
   getLatestRun(modelRef: string): Promise<RunRecord | undefined>;
+  /** The latest run of each model in one query; models without runs are absent. */
+  getLatestRunsByModel(modelRefs: string[]): Promise<Map<string, RunRecord>>;
   /** Ids of pending runs of an executor, oldest first (the local queue). */
   listPendingRuns(executor: 'ray' | 'local', limit: number): Promise<string[]>;
   /** Ids of runs that are not final and due, or final and not yet notified. */
@@ -320,6 +322,13 @@ export interface MlopsStore extends DriftStore {
   ): Promise<PageResult<DeploymentRecord>>;
   /** The newest deployment per target of the model. */
   getLatestDeployments(modelRef: string): Promise<DeploymentRecord[]>;
+  /**
+   * The newest deployment per target of each model, newest first, in one
+   * query; models without deployments are absent.
+   */
+  getLatestDeploymentsByModel(
+    modelRefs: string[],
+  ): Promise<Map<string, DeploymentRecord[]>>;
   listDueDeployments(query: DueQuery): Promise<string[]>;
   claimDeployment(id: string, owner: string, leaseMs: number): Promise<boolean>;
   renewDeploymentLease(

@@ -147,7 +147,7 @@ export function createMlopsServices(deps: {
     store,
     processor: deploymentProcessor,
   });
-  const health = new HealthService({ store });
+  const health = new HealthService({ store, catalog: deps.catalog });
   const reconciler = new Reconciler({
     store,
     runs: processor,

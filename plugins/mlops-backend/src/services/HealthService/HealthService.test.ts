@@ -1,4 +1,12 @@
-import { mockServices, TestDatabases } from '@backstage/backend-test-utils';
+import {
+  mockCredentials,
+  mockServices,
+  TestDatabases,
+} from '@backstage/backend-test-utils';
+import { Entity } from '@backstage/catalog-model';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import { MLOPS_API_VERSION_V1ALPHA1 } from '@synth/plugin-mlops-common';
+import { Knex } from 'knex';
 import { DatabaseMlopsStore } from '../../database/DatabaseMlopsStore';
 import { HealthService } from './HealthService';
 
@@ -11,21 +19,33 @@ const databases = TestDatabases.create({
 
 jest.setTimeout(60_000);
 
+function mlModel(
+  name: string,
+  apiVersion: string = MLOPS_API_VERSION_V1ALPHA1,
+): Entity {
+  return {
+    apiVersion,
+    kind: 'MLModel',
+    metadata: { name, namespace: 'default' },
+    spec: { type: 'classification', lifecycle: 'production', owner: 'team-a' },
+  };
+}
+
 describe.each(databases.eachSupportedId())(
   'HealthService on %p',
   databaseId => {
+    let knex: Knex;
     let store: DatabaseMlopsStore;
     let health: HealthService;
     let n = 0;
     const model = () => `mlmodel:default/m${++n}`;
 
     beforeAll(async () => {
+      knex = await databases.init(databaseId);
       store = await DatabaseMlopsStore.create({
-        database: mockServices.database({
-          knex: await databases.init(databaseId),
-        }),
+        database: mockServices.database({ knex }),
       });
-      health = new HealthService({ store });
+      health = new HealthService({ store, catalog: catalogServiceMock() });
     });
 
     async function addRun(
@@ -137,6 +157,98 @@ describe.each(databases.eachSupportedId())(
           'the latest training run failed: oom',
         ],
       });
+    });
+
+    it('reads the health of many models with one query per table, as one model at a time would', async () => {
+      const [unknown, healthy, broken] = [model(), model(), model()];
+      await addRun(healthy, 'succeeded');
+      await addDeployment(healthy, 'succeeded');
+      await addRun(broken, 'failed', 'oom');
+      await addDeployment(broken, 'failed');
+      await store.addDriftReport({
+        modelRef: broken,
+        computedAt: new Date(),
+        datasetDrift: true,
+        driftShare: 0.5,
+        columnCount: 4,
+        driftedColumns: ['a', 'b'],
+      });
+
+      let queries = 0;
+      const count = () => {
+        queries += 1;
+      };
+      knex.on('query', count);
+      const many = await health
+        .getHealthOf([broken, unknown, healthy, broken])
+        .finally(() => knex.removeListener('query', count));
+      expect(queries).toBe(3);
+      expect([...many.keys()]).toEqual([broken, unknown, healthy]);
+      for (const ref of [unknown, healthy, broken]) {
+        expect(many.get(ref)).toEqual(await health.getHealth(ref));
+      }
+      expect(many.get(broken)).toMatchObject({
+        status: 'unhealthy',
+        reasons: [
+          'the latest deployment to lambda (version 1) failed: alias gone',
+          'the latest training run failed: oom',
+          'data drift: 2 of 4 columns drifted (share 0.50)',
+        ],
+      });
+      expect(many.get(healthy)?.status).toBe('healthy');
+      expect(many.get(unknown)?.status).toBe('unknown');
+    });
+
+    it('answers a query in request order, NotFound for what the catalog does not show, from one catalog request', async () => {
+      const visible = model();
+      const other = model();
+      await addRun(visible, 'failed', 'exit code 2');
+      const catalog = catalogServiceMock({
+        entities: [
+          mlModel(visible.split('/')[1]),
+          mlModel(other.split('/')[1]),
+          // an MLModel kind of someone else's apiVersion is not ours
+          mlModel('foreign', 'example.com/v1'),
+        ],
+      });
+      const byRefs = jest.spyOn(catalog, 'getEntitiesByRefs');
+      const service = new HealthService({ store, catalog });
+      const credentials = mockCredentials.user('user:default/alice');
+      const requested = [
+        'mlmodel:default/missing',
+        visible.toUpperCase(),
+        other.split(':')[1],
+        'mlmodel:default/foreign',
+        visible,
+      ];
+
+      const items = await service.queryHealth(requested, credentials);
+
+      expect(items).toEqual([
+        { entityRef: requested[0], error: 'NotFound' },
+        { entityRef: requested[1], health: await health.getHealth(visible) },
+        { entityRef: requested[2], health: await health.getHealth(other) },
+        { entityRef: requested[3], error: 'NotFound' },
+        { entityRef: requested[4], health: await health.getHealth(visible) },
+      ]);
+      expect(items[1]).toMatchObject({
+        health: { modelRef: visible, status: 'degraded' },
+      });
+      expect(byRefs).toHaveBeenCalledTimes(1);
+      expect(byRefs).toHaveBeenCalledWith(
+        {
+          entityRefs: [
+            'mlmodel:default/missing',
+            visible,
+            other,
+            'mlmodel:default/foreign',
+          ],
+          fields: ['kind', 'apiVersion', 'metadata.namespace', 'metadata.name'],
+        },
+        { credentials },
+      );
+      expect(await service.queryHealth([], credentials)).toEqual([]);
+      expect(byRefs).toHaveBeenCalledTimes(1);
     });
   },
 );
