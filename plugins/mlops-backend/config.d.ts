@@ -98,6 +98,19 @@ export interface Config {
          * update is looked at again on the next pass. Default 1 minute.
          */
         updateTimeout?: HumanDuration | string;
+        /**
+         * Create the function on deploy when it does not exist yet (with the
+         * model version's package), e.g. against moto in development.
+         * Without this, deploying to a missing function fails.
+         */
+        createFunction?: {
+          /** The execution role of created functions. */
+          roleArn: string;
+          /** Runtime of zip packages. Default python3.12 */
+          runtime?: string;
+          /** Handler of zip packages. Default lambda_function.handler */
+          handler?: string;
+        };
       };
       /** Ray Serve; defaults to the Ray dashboard of mlops.executors.ray. */
       rayServe?: {

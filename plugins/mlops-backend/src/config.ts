@@ -32,6 +32,8 @@ export type LambdaOptions = {
     sessionToken?: string;
   };
   updateTimeoutMs: number;
+  /** Create a missing function on deploy (mlops.targets.lambda.createFunction). */
+  createFunction?: { roleArn: string; runtime: string; handler: string };
 };
 
 export type RayServeOptions = EndpointOptions & {
@@ -121,6 +123,7 @@ export function readMlopsOptions(root: Config): MlopsOptions {
   }
 
   const credentials = lambdaConfig?.getOptionalConfig('credentials');
+  const createFunction = lambdaConfig?.getOptionalConfig('createFunction');
   const rayServeEndpoint =
     readEndpoint(rayServeConfig, 'url') ??
     (ray && {
@@ -171,6 +174,13 @@ export function readMlopsOptions(root: Config): MlopsOptions {
       updateTimeoutMs: durationMs(lambdaConfig, 'updateTimeout', {
         minutes: 1,
       }),
+      createFunction: createFunction && {
+        roleArn: createFunction.getString('roleArn'),
+        runtime: createFunction.getOptionalString('runtime') ?? 'python3.12',
+        handler:
+          createFunction.getOptionalString('handler') ??
+          'lambda_function.handler',
+      },
     },
     rayServe: rayServeEndpoint
       ? {

@@ -61,7 +61,8 @@ export class MotoLambda {
     return zip.generateAsync({ type: 'nodebuffer', compression: 'DEFLATE' });
   }
 
-  private async role(): Promise<string> {
+  /** The ARN of a Lambda execution role (created once per instance). */
+  async role(): Promise<string> {
     if (!this.roleArn) {
       const { Role } = await this.iam.send(
         new CreateRoleCommand({

@@ -5,6 +5,7 @@ import {
   UrlReaderService,
 } from '@backstage/backend-plugin-api';
 import { Config } from '@backstage/config';
+import path from 'node:path';
 import { DriftWorkerPool } from '@synth/plugin-mlops-drift';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import { MlflowClient } from '@synth/plugin-mlops-node';
@@ -108,7 +109,16 @@ export function createMlopsServices(deps: {
   });
 
   const targets: Partial<Record<'lambda' | 'ray-serve', DeploymentTarget>> = {
-    lambda: deps.lambdaTarget ?? new LambdaTarget({ ...options.lambda }),
+    lambda:
+      deps.lambdaTarget ??
+      new LambdaTarget({
+        ...options.lambda,
+        // Local runs' outputs (file: artefacts) may be zipped and deployed;
+        // no other local path.
+        localArtifactRoots: options.local.enabled
+          ? [path.dirname(local.outputDirOf('run'))]
+          : [],
+      }),
   };
   if (options.rayServe) {
     targets['ray-serve'] = new RayServeTarget({

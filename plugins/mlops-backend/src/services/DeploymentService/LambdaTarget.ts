@@ -1,12 +1,16 @@
 import {
   CreateAliasCommand,
+  CreateFunctionCommand,
+  FunctionCode,
   GetAliasCommand,
   GetAliasCommandOutput,
   GetFunctionConfigurationCommand,
   LambdaClient,
   PublishVersionCommand,
+  Runtime,
   UpdateAliasCommand,
   UpdateFunctionCodeCommand,
+  waitUntilFunctionActiveV2,
   waitUntilFunctionUpdatedV2,
 } from '@aws-sdk/client-lambda';
 import { ConflictError, InputError } from '@backstage/errors';
@@ -16,6 +20,12 @@ import {
   LambdaTargetConfig,
 } from '../../database/MlopsStore';
 import { EngineError } from '../../engines/EngineError';
+import {
+  assertAllowedArtifactPath,
+  LambdaZipLimits,
+  localArtifactPath,
+  packageLocalArtifact,
+} from './lambdaPackage';
 import { StepResult, DeploymentTarget } from './types';
 
 const RETRYABLE_NAMES = new Set([
@@ -90,7 +100,7 @@ export function lambdaCodeOf(
   throw new InputError(
     `The artefact '${
       artifactUri ?? '(none)'
-    }' cannot be deployed to AWS Lambda: expected s3://<bucket>/<key>.zip or an ECR image URI`,
+    }' cannot be deployed to AWS Lambda: expected s3://<bucket>/<key>.zip, an ECR image URI, or a file: URL of a local training run's output`,
   );
 }
 
@@ -98,14 +108,19 @@ export type WaitForUpdate = (
   client: LambdaClient,
   functionName: string,
   maxWaitSeconds: number,
+  /** `active` after CreateFunction, `updated` after UpdateFunctionCode. */
+  until?: 'updated' | 'active',
 ) => Promise<void>;
 
 const defaultWaitForUpdate: WaitForUpdate = async (
   client,
   functionName,
   maxWaitSeconds,
+  until = 'updated',
 ) => {
-  await waitUntilFunctionUpdatedV2(
+  await (until === 'active'
+    ? waitUntilFunctionActiveV2
+    : waitUntilFunctionUpdatedV2)(
     { client, maxWaitTime: maxWaitSeconds, minDelay: 1, maxDelay: 5 },
     { FunctionName: functionName },
   );
@@ -118,6 +133,10 @@ const defaultWaitForUpdate: WaitForUpdate = async (
  * deployment). A canary keeps the alias on the current version and routes
  * `weight` of the traffic to the new one; promote and rollback rewrite the
  * alias, again guarded by its RevisionId. Every step is safe to repeat.
+ *
+ * A local artefact (a file: URL of a local training run's output, inside
+ * `localArtifactRoots`) is zipped and sent as ZipFile. A function that does
+ * not exist is created (CreateFunction) when `createFunction` is configured.
  */
 export class LambdaTarget implements DeploymentTarget {
   readonly name = 'lambda' as const;
@@ -130,6 +149,13 @@ export class LambdaTarget implements DeploymentTarget {
       /** Builds clients (tests); defaults to `new LambdaClient`. */
       createClient?: (region: string | undefined) => LambdaClient;
       maxAttempts?: number;
+      /**
+       * Directories whose files may be packaged: the local executor's
+       * artefact directory. Default none, so file: artefacts are refused.
+       */
+      localArtifactRoots?: string[];
+      /** Overrides Lambda's package size limits (tests). */
+      zipLimits?: LambdaZipLimits;
     },
   ) {}
 
@@ -147,7 +173,16 @@ export class LambdaTarget implements DeploymentTarget {
     strategy: string;
     artifactUri?: string;
   }): void {
-    lambdaCodeOf(deployment.artifactUri);
+    const local = localArtifactPath(deployment.artifactUri);
+    if (local) {
+      assertAllowedArtifactPath(
+        deployment.artifactUri!,
+        local,
+        this.options.localArtifactRoots ?? [],
+      );
+    } else {
+      lambdaCodeOf(deployment.artifactUri);
+    }
     if (!this.regionOf(deployment.targetConfig)) {
       throw new InputError(
         'No AWS region for the Lambda target: set spec.serving.region, mlops.targets.lambda.region or AWS_REGION',
@@ -186,6 +221,83 @@ export class LambdaTarget implements DeploymentTarget {
     }
   }
 
+  /** The Code of UpdateFunctionCode / CreateFunction for an artefact. */
+  private async codeOf(
+    artifactUri: string | undefined,
+  ): Promise<
+    | { ZipFile: Uint8Array }
+    | { S3Bucket: string; S3Key: string }
+    | { ImageUri: string }
+  > {
+    if (localArtifactPath(artifactUri)) {
+      return {
+        ZipFile: await packageLocalArtifact({
+          artifactUri: artifactUri!,
+          roots: this.options.localArtifactRoots ?? [],
+          limits: this.options.zipLimits,
+        }),
+      };
+    }
+    return lambdaCodeOf(artifactUri);
+  }
+
+  /**
+   * UpdateFunctionCode, or CreateFunction when the function does not exist
+   * and `createFunction` is configured. A function created by an earlier,
+   * interrupted attempt is simply updated on the next pass.
+   */
+  private async updateOrCreate(
+    deployment: DeploymentRecord,
+    config: LambdaTargetConfig,
+    code: FunctionCode,
+  ): Promise<{ codeSha256?: string; created: boolean }> {
+    const client = this.client(config);
+    try {
+      const updated = await client.send(
+        new UpdateFunctionCodeCommand({
+          FunctionName: config.functionName,
+          ...code,
+        }),
+      );
+      return { codeSha256: updated.CodeSha256, created: false };
+    } catch (error) {
+      if ((error as { name?: string }).name !== 'ResourceNotFoundException') {
+        throw toLambdaError(error, config.functionName);
+      }
+      const create = this.options.createFunction;
+      if (!create) {
+        throw new EngineError({
+          engine: `AWS Lambda (${config.functionName})`,
+          message: `function ${config.functionName} does not exist; create it, or set mlops.targets.lambda.createFunction.roleArn so that deployments create it`,
+          retryable: false,
+          status: 404,
+          cause: error,
+        });
+      }
+      const image = code.ImageUri !== undefined;
+      const created = await this.call(config, c =>
+        c.send(
+          new CreateFunctionCommand({
+            FunctionName: config.functionName,
+            Role: create.roleArn,
+            Code: code,
+            ...(image
+              ? { PackageType: 'Image' }
+              : {
+                  PackageType: 'Zip',
+                  // Checked by Lambda itself: newer runtimes need no SDK update.
+                  Runtime: create.runtime as Runtime,
+                  Handler: create.handler,
+                }),
+            Description: `mlops ${deployment.modelRef}`,
+            Publish: false,
+          }),
+        ),
+      );
+      return { codeSha256: created.CodeSha256, created: true };
+    }
+  }
+
   private async getAlias(
     config: LambdaTargetConfig,
   ): Promise<GetAliasCommandOutput | undefined> {
@@ -216,26 +328,22 @@ export class LambdaTarget implements DeploymentTarget {
     const phase = state.phase ?? 'update-code';
 
     if (phase === 'update-code') {
-      const code = lambdaCodeOf(deployment.artifactUri);
-      const updated = await this.call(config, c =>
-        c.send(
-          new UpdateFunctionCodeCommand({
-            FunctionName: config.functionName,
-            ...code,
-          }),
-        ),
-      );
+      const code = await this.codeOf(deployment.artifactUri);
+      const updated = await this.updateOrCreate(deployment, config, code);
       await this.call(config, c =>
         (this.options.waitForUpdate ?? defaultWaitForUpdate)(
           c,
           config.functionName,
           Math.max(2, Math.round(this.options.updateTimeoutMs / 1000)),
+          updated.created ? 'active' : 'updated',
         ),
       );
       return {
         status: 'deploying',
-        state: { ...state, codeSha256: updated.CodeSha256, phase: 'publish' },
-        message: 'code updated; publishing a version',
+        state: { ...state, codeSha256: updated.codeSha256, phase: 'publish' },
+        message: updated.created
+          ? `function ${config.functionName} created; publishing a version`
+          : 'code updated; publishing a version',
         again: true,
       };
     }
