@@ -146,6 +146,31 @@ export interface Config {
       workers?: number;
       /** Categories per categorical histogram before the rest is summed. Default 50. */
       histogramCategories?: number;
+      /**
+       * Where reports are computed. `local` (default): the backend reads both
+       * sides through its UrlReader and tests them on the drift engine's
+       * worker threads. `ray`: a Ray job on the cluster of
+       * `mlops.executors.ray` reads them with Ray Data and tests them with
+       * scipy (for data bigger than the backend); same report format.
+       */
+      executor?: 'local' | 'ray';
+      /** The Ray drift executor (used when executor is `ray`). */
+      ray?: {
+        /** The Python command on the cluster (needs ray[data], scipy, pyarrow). Default `python`. */
+        python?: string;
+        /** How often the job's status is read. Default 1 second. */
+        pollInterval?: HumanDuration | string;
+        /** A job running longer is stopped and its report failed. Default 30 minutes. */
+        timeout?: HumanDuration | string;
+        /**
+         * More locations the cluster may read, with the semantics of
+         * `backend.reading.allow` (`host`, optional `paths`). http(s) URLs
+         * allowed by `backend.reading.allow` are allowed too; for `s3://`
+         * URLs `host` is the bucket and `paths` the key prefixes. `file:`
+         * locations must be inside `localDataRoots`.
+         */
+        allow?: Array<{ host: string; paths?: string[] }>;
+      };
       retention?: {
         /** Finished reports older than this are deleted. Default 90. */
         days?: number;

@@ -23,6 +23,12 @@ import { DeploymentTarget } from './DeploymentService/types';
 import { readDriftConfig } from './DriftService/config';
 import { DefaultDriftService } from './DriftService/DefaultDriftService';
 import { DriftDataReader } from './DriftService/DriftDataReader';
+import {
+  DriftExecutor,
+  LocalDriftExecutor,
+} from './DriftService/DriftExecutor';
+import { RayDriftExecutor } from './DriftService/RayDriftExecutor';
+import { RemoteSourcePolicy } from './DriftService/remoteSources';
 import { DriftRunner } from './DriftService/DriftRunner';
 import { DriftScheduler } from './DriftService/DriftScheduler';
 import { HealthService } from './HealthService/HealthService';
@@ -168,13 +174,38 @@ export function createMlopsServices(deps: {
 
   const driftConfig = readDriftConfig(deps.config);
   const driftPool = new DriftWorkerPool({ size: driftConfig.workers });
+  let driftExecutor: DriftExecutor;
+  if (driftConfig.executor === 'ray') {
+    if (!options.ray) {
+      throw new Error(
+        "mlops.drift.executor is 'ray' but no Ray cluster is configured: set mlops.executors.ray.url",
+      );
+    }
+    driftExecutor = new RayDriftExecutor({
+      client: new RayJobsClient({
+        baseUrl: options.ray.url,
+        token: options.ray.token,
+        timeoutMs: options.ray.requestTimeoutMs,
+        transport: deps.transport,
+      }),
+      policy: RemoteSourcePolicy.fromConfig(
+        deps.config,
+        driftConfig.localDataRoots,
+      ),
+      ...driftConfig.ray,
+    });
+  } else {
+    driftExecutor = new LocalDriftExecutor({
+      reader: new DriftDataReader({
+        urlReader: deps.urlReader,
+        localDataRoots: driftConfig.localDataRoots,
+      }),
+      pool: driftPool,
+    });
+  }
   const driftRunner = new DriftRunner({
     store,
-    reader: new DriftDataReader({
-      urlReader: deps.urlReader,
-      localDataRoots: driftConfig.localDataRoots,
-    }),
-    pool: driftPool,
+    executor: driftExecutor,
     notifier,
     logger,
     leaseOwner,

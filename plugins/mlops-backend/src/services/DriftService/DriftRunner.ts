@@ -3,14 +3,11 @@ import { isError } from '@backstage/errors';
 import { DriftColumnResult } from '@synth/plugin-mlops-common';
 import {
   ColumnDriftResult,
-  computeDriftReport,
   DriftReport as EngineReport,
-  DriftWorkerPool,
 } from '@synth/plugin-mlops-drift';
-import { Readable } from 'node:stream';
 import { DriftResultSummary, DriftStore } from '../../database/DriftStore';
 import { Notifier } from '../Notifier';
-import { DriftDataReader } from './DriftDataReader';
+import { DriftExecutor } from './DriftExecutor';
 
 /** The API form of one engine column result. */
 export function toApiColumn(c: ColumnDriftResult): DriftColumnResult {
@@ -71,11 +68,11 @@ export function toResultSummary(report: EngineReport): DriftResultSummary {
 /**
  * Computes drift reports. `process(id)` claims the report (a conditional
  * UPDATE, so of any number of callers on any number of backend instances
- * exactly one computes it), reads both sides through the
- * {@link DriftDataReader}, runs the drift engine (column tests on its
- * worker threads), and writes the result under the lease. A bad input
- * (unreadable source, missing or empty column, type mismatch) fails the
- * report with the engine's message, which names the column or source.
+ * exactly one computes it), has the {@link DriftExecutor} compute it (the
+ * local drift engine on worker threads, or a Ray job), and writes the
+ * result under the lease. A bad input (unreadable source, missing or empty
+ * column, type mismatch) or a failed Ray job fails the report with the
+ * executor's message, which names the column or source.
  */
 export class DriftRunner {
   private running = 0;
@@ -84,8 +81,7 @@ export class DriftRunner {
   constructor(
     private readonly options: {
       store: DriftStore;
-      reader: DriftDataReader;
-      pool: DriftWorkerPool;
+      executor: DriftExecutor;
       notifier: Notifier;
       logger: LoggerService;
       leaseOwner: string;
@@ -138,22 +134,9 @@ export class DriftRunner {
     renew.unref();
     let result: EngineReport;
     try {
-      const { reader, pool } = this.options;
-      const reference = await reader.open(report.spec.reference, 'reference');
-      const current = await reader
-        .open(report.spec.current, 'current')
-        .catch(error => {
-          if ('data' in reference && reference.data instanceof Readable) {
-            reference.data.destroy();
-          }
-          throw error;
-        });
-      result = await computeDriftReport({
-        reference,
-        current,
-        columnTypes: report.spec.columnTypes as any,
-        options: report.spec.options,
-        pool,
+      result = await this.options.executor.compute({
+        reportId: id,
+        spec: report.spec,
       });
     } catch (error) {
       clearInterval(renew);

@@ -19,6 +19,7 @@ import { Notifier } from '../Notifier';
 import { readDriftConfig } from './config';
 import { DefaultDriftService } from './DefaultDriftService';
 import { DriftDataReader, locationToUrl } from './DriftDataReader';
+import { LocalDriftExecutor } from './DriftExecutor';
 import { DriftRunner } from './DriftRunner';
 import { DriftScheduler } from './DriftScheduler';
 import { LocalDataUrlReader } from './LocalDataUrlReader';
@@ -167,8 +168,10 @@ describe('drift reports', () => {
     const catalog = catalogServiceMock({ entities });
     const runner = new DriftRunner({
       store,
-      reader: new DriftDataReader({ urlReader, localDataRoots: [] }),
-      pool,
+      executor: new LocalDriftExecutor({
+        reader: new DriftDataReader({ urlReader, localDataRoots: [] }),
+        pool,
+      }),
       notifier: new Notifier({ notifications: notifications as any, logger }),
       logger,
       leaseOwner: owner,

@@ -18,6 +18,15 @@ export type DriftOptionsConfig = {
   localDataRoots: string[];
   /** Categories per categorical histogram before the rest is summed. */
   histogramCategories: number;
+  /** Where reports are computed: the backend's drift engine or a Ray job. */
+  executor: 'local' | 'ray';
+  /** The Ray executor (`mlops.drift.ray`); the cluster is `mlops.executors.ray`. */
+  ray: {
+    /** The Python command on the cluster. */
+    python: string;
+    pollIntervalMs: number;
+    timeoutMs: number;
+  };
 };
 
 function duration(
@@ -33,6 +42,13 @@ export function readDriftConfig(root: Config | undefined): DriftOptionsConfig {
   const config = root?.getOptionalConfig('mlops.drift');
   const scheduler = config?.getOptionalConfig('scheduler');
   const retention = config?.getOptionalConfig('retention');
+  const ray = config?.getOptionalConfig('ray');
+  const executor = config?.getOptionalString('executor') ?? 'local';
+  if (executor !== 'local' && executor !== 'ray') {
+    throw new Error(
+      `mlops.drift.executor must be 'local' or 'ray', got '${executor}'`,
+    );
+  }
   return {
     scheduleEnabled: scheduler?.getOptionalBoolean('enabled') ?? true,
     scheduler: {
@@ -55,5 +71,15 @@ export function readDriftConfig(root: Config | undefined): DriftOptionsConfig {
       config?.getOptionalStringArray('localDataRoots') ?? []
     ).map(root_ => path.resolve(root_)),
     histogramCategories: config?.getOptionalNumber('histogramCategories') ?? 50,
+    executor,
+    ray: {
+      python: ray?.getOptionalString('python') ?? 'python',
+      pollIntervalMs: durationToMilliseconds(
+        duration(ray, 'pollInterval', { seconds: 1 }),
+      ),
+      timeoutMs: durationToMilliseconds(
+        duration(ray, 'timeout', { minutes: 30 }),
+      ),
+    },
   };
 }
