@@ -174,14 +174,19 @@ export function createMlopsServices(deps: {
 
   const driftConfig = readDriftConfig(deps.config);
   const driftPool = new DriftWorkerPool({ size: driftConfig.workers });
-  let driftExecutor: DriftExecutor;
-  if (driftConfig.executor === 'ray') {
-    if (!options.ray) {
-      throw new Error(
-        "mlops.drift.executor is 'ray' but no Ray cluster is configured: set mlops.executors.ray.url",
-      );
-    }
-    driftExecutor = new RayDriftExecutor({
+  // The local executor always exists; the Ray one with a Ray cluster. The
+  // configured one computes reports whose model does not choose.
+  const driftExecutors: Partial<Record<'local' | 'ray', DriftExecutor>> = {
+    local: new LocalDriftExecutor({
+      reader: new DriftDataReader({
+        urlReader: deps.urlReader,
+        localDataRoots: driftConfig.localDataRoots,
+      }),
+      pool: driftPool,
+    }),
+  };
+  if (options.ray) {
+    driftExecutors.ray = new RayDriftExecutor({
       client: new RayJobsClient({
         baseUrl: options.ray.url,
         token: options.ray.token,
@@ -194,18 +199,17 @@ export function createMlopsServices(deps: {
       ),
       ...driftConfig.ray,
     });
-  } else {
-    driftExecutor = new LocalDriftExecutor({
-      reader: new DriftDataReader({
-        urlReader: deps.urlReader,
-        localDataRoots: driftConfig.localDataRoots,
-      }),
-      pool: driftPool,
-    });
+  }
+  const driftExecutor = driftExecutors[driftConfig.executor];
+  if (!driftExecutor) {
+    throw new Error(
+      "mlops.drift.executor is 'ray' but no Ray cluster is configured: set mlops.executors.ray.url",
+    );
   }
   const driftRunner = new DriftRunner({
     store,
     executor: driftExecutor,
+    executors: driftExecutors,
     notifier,
     logger,
     leaseOwner,

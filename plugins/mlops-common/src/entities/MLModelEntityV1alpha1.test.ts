@@ -65,6 +65,8 @@ describe('mlModelEntityV1alpha1Validator', () => {
     ],
     ['spec.serving.region', 'us-gov-west-1'],
     ['spec.monitoring.reference', undefined],
+    ['spec.monitoring.executor', 'ray'],
+    ['spec.monitoring.executor', 'local'],
     ['spec.monitoring.thresholds', undefined],
     ['spec.monitoring.thresholds.columns', {}],
     ['spec.monitoring.thresholds.driftShare', 1],
@@ -649,6 +651,11 @@ describe('mlModelEntityV1alpha1Validator', () => {
       'spec.monitoring.thresholds.columns.monthly_charges.bins',
       10,
       '/spec/monitoring/thresholds/columns/monthly_charges must NOT have additional properties',
+    ],
+    [
+      'spec.monitoring.executor',
+      'spark',
+      '/spec/monitoring/executor must be equal to one of the allowed values',
     ],
     [
       'spec.monitoring.window',

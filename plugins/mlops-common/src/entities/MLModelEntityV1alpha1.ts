@@ -153,6 +153,12 @@ export type MLModelMonitoring = {
   format: 'csv' | 'parquet' | 'jsonl';
   /** The Dataset to compare against; the first `trainedOn` entry when unset. */
   reference?: string;
+  /**
+   * Where the reports are computed: `local` (the backend's drift engine) or
+   * `ray` (a Ray job reading the data on the cluster). The backend's
+   * `mlops.drift.executor` when unset.
+   */
+  executor?: 'local' | 'ray';
   schedule: {
     /** An ISO 8601 duration (`PT6H`) or a cron expression (`0 6 * * *`). */
     frequency: string;

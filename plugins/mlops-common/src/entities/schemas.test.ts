@@ -196,6 +196,7 @@ const mlModelSpec: DeepRequired<
     current: './data/current.jsonl',
     format: 'jsonl',
     reference: 'search-click-logs',
+    executor: 'ray',
     schedule: { frequency: 'P1D' },
     thresholds: {
       driftShare: 0.3,

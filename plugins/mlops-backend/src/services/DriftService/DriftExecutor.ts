@@ -4,11 +4,29 @@ import {
   DriftWorkerPool,
 } from '@synth/plugin-mlops-drift';
 import { Readable } from 'node:stream';
+import { z } from 'zod';
 import { DriftSpec } from '../../database/DriftStore';
 import { DriftDataReader } from './DriftDataReader';
 
 /** Where drift reports are computed: `mlops.drift.executor`. */
 export type DriftExecutorName = 'local' | 'ray';
+
+/**
+ * A report's spec as the drift service stores it (JSON): the engine's spec
+ * plus the model's `spec.monitoring.executor`, if it chose one.
+ */
+export type ResolvedDriftSpec = DriftSpec & { executor?: DriftExecutorName };
+
+const executorNameSchema = z.enum(['local', 'ray']);
+
+/** The executor a stored spec asks for (undefined: the configured default). */
+export function requestedExecutor(
+  spec: DriftSpec,
+): DriftExecutorName | undefined {
+  const value = (spec as ResolvedDriftSpec).executor;
+  const parsed = executorNameSchema.safeParse(value);
+  return parsed.success ? parsed.data : undefined;
+}
 
 /**
  * Computes one drift report from its resolved spec, in the drift engine's

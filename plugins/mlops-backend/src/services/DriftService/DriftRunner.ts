@@ -1,13 +1,21 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
-import { isError } from '@backstage/errors';
+import { InputError, isError } from '@backstage/errors';
 import { DriftColumnResult } from '@synth/plugin-mlops-common';
 import {
   ColumnDriftResult,
   DriftReport as EngineReport,
 } from '@synth/plugin-mlops-drift';
-import { DriftResultSummary, DriftStore } from '../../database/DriftStore';
+import {
+  DriftResultSummary,
+  DriftSpec,
+  DriftStore,
+} from '../../database/DriftStore';
 import { Notifier } from '../Notifier';
-import { DriftExecutor } from './DriftExecutor';
+import {
+  DriftExecutor,
+  DriftExecutorName,
+  requestedExecutor,
+} from './DriftExecutor';
 
 /** The API form of one engine column result. */
 export function toApiColumn(c: ColumnDriftResult): DriftColumnResult {
@@ -81,7 +89,10 @@ export class DriftRunner {
   constructor(
     private readonly options: {
       store: DriftStore;
+      /** The executor of reports whose model does not choose one. */
       executor: DriftExecutor;
+      /** Executors a model may choose with `spec.monitoring.executor`. */
+      executors?: Partial<Record<DriftExecutorName, DriftExecutor>>;
       notifier: Notifier;
       logger: LoggerService;
       leaseOwner: string;
@@ -134,7 +145,7 @@ export class DriftRunner {
     renew.unref();
     let result: EngineReport;
     try {
-      result = await this.options.executor.compute({
+      result = await this.executorFor(report.spec).compute({
         reportId: id,
         spec: report.spec,
       });
@@ -166,6 +177,24 @@ export class DriftRunner {
       await this.notify(id);
     }
     return 'computed';
+  }
+
+  /** The model's executor if it chose one, else the default. */
+  private executorFor(spec: DriftSpec): DriftExecutor {
+    const { executor, executors } = this.options;
+    const name = requestedExecutor(spec);
+    if (!name || name === executor.name) {
+      return executor;
+    }
+    const chosen = executors?.[name];
+    if (!chosen) {
+      throw new InputError(
+        `The model asks for the ${name} drift executor (spec.monitoring.executor), which this backend does not have${
+          name === 'ray' ? ': configure mlops.executors.ray' : ''
+        }`,
+      );
+    }
+    return chosen;
   }
 
   /** Sends the pending notification of a report, once across instances. */

@@ -10,8 +10,8 @@ import {
   RELATION_MLOPS_TRAINED_ON,
 } from '@synth/plugin-mlops-common';
 import { DriftOptions, formatFromPath } from '@synth/plugin-mlops-drift';
-import { DriftSpec } from '../../database/DriftStore';
 import { locationToUrl } from './DriftDataReader';
+import { ResolvedDriftSpec } from './DriftExecutor';
 
 /** What a request may change about a report. */
 export type DriftRequestOptions = {
@@ -83,7 +83,9 @@ function optionsOf(
  * - current: the request's `currentLocation`, else
  *   `spec.monitoring.current`, in `spec.monitoring.format`;
  * - options: `spec.monitoring.thresholds` (drift share, per-column method
- *   and threshold), and the request's method for every other column.
+ *   and threshold), and the request's method for every other column;
+ * - executor: `spec.monitoring.executor` (`local` or `ray`), else the
+ *   backend's `mlops.drift.executor`.
  *
  * Throws an InputError that names the model and the missing or invalid
  * piece.
@@ -96,7 +98,7 @@ export async function resolveDriftSpec(options: {
   catalog: CatalogService;
   credentials: BackstageCredentials;
   histogramCategories: number;
-}): Promise<DriftSpec> {
+}): Promise<ResolvedDriftSpec> {
   const { model, modelRef, request } = options;
   const monitoring = model.spec.monitoring;
   const currentLocation = request.currentLocation ?? monitoring?.current;
@@ -149,5 +151,6 @@ export async function resolveDriftSpec(options: {
     },
     method: request.method,
     ownerRef: options.ownerRef,
+    ...(monitoring?.executor ? { executor: monitoring.executor } : {}),
   };
 }

@@ -81,6 +81,7 @@ export const fullMLModel: MLModelEntityV1alpha1 = {
       current: './data/churn-current.csv',
       format: 'csv',
       reference: 'dataset:default/churn-training-snapshots',
+      executor: 'local',
       schedule: { frequency: 'PT6H' },
       thresholds: {
         driftShare: 0.5,
