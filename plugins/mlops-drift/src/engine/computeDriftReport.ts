@@ -1,7 +1,7 @@
 import { InputError } from '@backstage/errors';
 import { Transferable } from 'node:worker_threads';
 import { InMemoryDataset, loadInMemoryDataset } from '../io/inMemory';
-import { readDataset } from '../io/readDataset';
+import { readDatasetInWorkers } from '../io/workerRead';
 import { ColumnSelection, DataSource, LoadedDataset } from '../io/types';
 import { DriftWorkerPool, getDefaultDriftWorkerPool } from '../worker/pool';
 import { ColumnTask } from './columnDrift';
@@ -70,11 +70,12 @@ async function load(
   input: DataSource | InMemoryDataset,
   selection: ColumnSelection | undefined,
   defaultName: string,
+  pool: DriftWorkerPool,
 ): Promise<LoadedDataset> {
   if (isInMemory(input)) {
     return loadInMemoryDataset(input, selection, defaultName);
   }
-  return readDataset(input, { columns: selection });
+  return readDatasetInWorkers(input, selection, pool);
 }
 
 function featureTypeOf(type: ColumnType): FeatureType {
@@ -122,8 +123,10 @@ function checkOverrideColumns(
 /**
  * Computes a drift report: per-column tests chosen and judged as Evidently
  * does (or as overridden), numbers equal to scipy's, and the dataset-level
- * verdict share ≥ driftShare. Sources are read on the calling thread with
- * streaming parsers; every column test runs on a worker thread.
+ * verdict share ≥ driftShare. Sources are parsed on the pool's worker
+ * threads with streaming parsers (the calling thread only forwards stream
+ * chunks and moves column buffers); every column test runs on a worker
+ * thread.
  *
  * Errors caused by the input (unknown or missing columns, empty columns,
  * type mismatches, unreadable or malformed sources, invalid options) are
@@ -143,13 +146,15 @@ export async function computeDriftReport(
     throw new InputError('No columns to compare: the column types are empty');
   }
 
+  const pool = input.pool ?? getDefaultDriftWorkerPool();
   // one source after the other keeps at most one source's parse buffers alive;
   // without declared types the current data is read with the reference's
-  const reference = await load(input.reference, declared, 'reference');
+  const reference = await load(input.reference, declared, 'reference', pool);
   const current = await load(
     input.current,
     declared ?? reference.types,
     'current',
+    pool,
   );
   const types: Record<string, ColumnType> = declared ?? reference.types;
 
@@ -196,7 +201,6 @@ export async function computeDriftReport(
     );
   }
 
-  const pool = input.pool ?? getDefaultDriftWorkerPool();
   const settled = await Promise.allSettled(
     tasks.map(({ task, transfer }) => pool.run(task, transfer)),
   );

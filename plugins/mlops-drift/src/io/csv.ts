@@ -1,6 +1,8 @@
 import { InputError } from '@backstage/errors';
 import { CsvError, parse } from 'csv-parse';
-import { Readable } from 'node:stream';
+import { createReadStream, promises as fs } from 'node:fs';
+import { Readable, Transform } from 'node:stream';
+import { CSV_SPLIT_UNSAFE, CsvPart } from '../worker/protocol';
 import { CellLocation, CellValue, ColumnBuilder } from './builders';
 import { ColumnCollector } from './collector';
 import { isIntegerToken, MISSING_TOKENS, parseNumberToken } from './tokens';
@@ -35,6 +37,7 @@ function cellFor(token: string | undefined, numeric: boolean): CellValue {
 export async function readCsv(
   input: Readable,
   request: ReaderRequest,
+  part: { header?: string[] } = {},
 ): Promise<LoadedDataset> {
   const collector = new ColumnCollector(
     request.name,
@@ -50,6 +53,20 @@ export async function readCsv(
   input.pipe(parser);
 
   let plan: CsvColumnPlan[] | undefined;
+  const planFor = (record: string[]) => {
+    const header = record.map(h => h.trim());
+    return collector.plan(header).map(({ column, builder }) => ({
+      column,
+      builder,
+      index: header.indexOf(column),
+      // declared numerical columns parse here; 'auto' columns keep the
+      // token text and decide their type once every value is seen
+      numeric: request.columns?.[column] === 'numerical',
+    }));
+  };
+  if (part.header) {
+    plan = planFor(part.header);
+  }
   let rows = 0;
   const location: CellLocation = {
     source: request.name,
@@ -60,15 +77,7 @@ export async function readCsv(
   try {
     for await (const record of parser as AsyncIterable<string[]>) {
       if (!plan) {
-        const header = record.map(h => h.trim());
-        plan = collector.plan(header).map(({ column, builder }) => ({
-          column,
-          builder,
-          index: header.indexOf(column),
-          // declared numerical columns parse here; 'auto' columns keep the
-          // token text and decide their type once every value is seen
-          numeric: request.columns?.[column] === 'numerical',
-        }));
+        plan = planFor(record);
         continue;
       }
       rows++;
@@ -79,7 +88,10 @@ export async function readCsv(
       }
     }
   } catch (error) {
-    if (error instanceof InputError) {
+    if (
+      error instanceof InputError ||
+      (error as Error)?.name === CSV_SPLIT_UNSAFE
+    ) {
       throw error;
     }
     if (error instanceof CsvError) {
@@ -95,4 +107,100 @@ export async function readCsv(
     );
   }
   return collector.finish(rows);
+}
+
+const NEWLINE = 0x0a;
+const QUOTE = 0x22;
+
+/** Offset just past the first newline at or after `from`; `size` if none. */
+async function nextLineStart(
+  file: fs.FileHandle,
+  from: number,
+  size: number,
+): Promise<number> {
+  const buffer = Buffer.allocUnsafe(64 * 1024);
+  for (let position = from; position < size; ) {
+    const { bytesRead } = await file.read(buffer, 0, buffer.length, position);
+    if (bytesRead === 0) {
+      break;
+    }
+    const index = buffer.subarray(0, bytesRead).indexOf(NEWLINE);
+    if (index >= 0) {
+      return position + index + 1;
+    }
+    position += bytesRead;
+  }
+  return size;
+}
+
+/** The first record of a CSV file, trimmed. */
+async function readCsvHeader(path: string): Promise<string[]> {
+  const parser = parse({ bom: true, to_line: 1 });
+  const input = createReadStream(path, { highWaterMark: 64 * 1024 });
+  input.on('error', error => parser.destroy(error));
+  input.pipe(parser);
+  try {
+    for await (const record of parser as AsyncIterable<string[]>) {
+      return record.map(h => h.trim());
+    }
+    return [];
+  } finally {
+    input.destroy();
+  }
+}
+
+function splitUnsafe(): Error {
+  const error = new Error('a quote character: fields may span lines');
+  error.name = CSV_SPLIT_UNSAFE;
+  return error;
+}
+
+/**
+ * Reads one part of a CSV file split at line boundaries (see
+ * {@link CsvPart}). Part 0 starts at the header; the others read the header
+ * first, then their own byte range. A quote character anywhere in the range
+ * fails the part with CSV_SPLIT_UNSAFE (a quoted field may hold a newline,
+ * so a line boundary need not be a record boundary) and the caller reads the
+ * file in one piece. Row numbers in errors are relative to the part; the
+ * caller re-reads in one piece on any error to report the file's own.
+ */
+export async function readCsvPart(
+  path: string,
+  csvPart: CsvPart,
+  request: ReaderRequest,
+): Promise<LoadedDataset> {
+  const { part, splitAt } = csvPart;
+  const last = splitAt.length - 2;
+  const file = await fs.open(path, 'r');
+  let start: number;
+  let end: number;
+  try {
+    const { size } = await file.stat();
+    start = part === 0 ? 0 : await nextLineStart(file, splitAt[part], size);
+    end =
+      part === last ? size : await nextLineStart(file, splitAt[part + 1], size);
+    if (part > 0) {
+      start = Math.max(start, await nextLineStart(file, 0, size));
+      end = Math.max(start, end);
+    }
+  } finally {
+    await file.close();
+  }
+  const header = part > 0 ? await readCsvHeader(path) : undefined;
+  const body =
+    end > start
+      ? createReadStream(path, { start, end: end - 1, highWaterMark: 1 << 20 })
+      : Readable.from([]);
+  const checked = new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      callback(chunk.indexOf(QUOTE) >= 0 ? splitUnsafe() : null, chunk);
+    },
+  });
+  body.on('error', error => checked.destroy(error));
+  body.pipe(checked);
+  try {
+    return await readCsv(checked, request, { header });
+  } finally {
+    body.destroy();
+  }
 }

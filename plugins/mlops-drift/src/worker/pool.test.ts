@@ -25,6 +25,8 @@ describe('drift worker entry point', () => {
         liveWorkers: 0,
         tasksCompleted: 0,
         tasksByThread: {},
+        readsCompleted: 0,
+        readsByThread: {},
       });
       const task = {
         column: 'x',

@@ -3,8 +3,15 @@ import { availableParallelism } from 'node:os';
 import { Transferable, Worker } from 'node:worker_threads';
 import { ColumnTask } from '../engine/columnDrift';
 import { ColumnDriftResult } from '../engine/types';
+import { LoadedDataset } from '../io/types';
 import { DRIFT_WORKER_FILENAME } from './driftWorker';
-import { DRIFT_WORKER_MARKER, WorkerRequest, WorkerResponse } from './protocol';
+import {
+  DRIFT_WORKER_MARKER,
+  ReadTask,
+  WorkerError,
+  WorkerRequest,
+  WorkerResponse,
+} from './protocol';
 
 /** Worker threads used when no size is given. @public */
 export const DEFAULT_DRIFT_WORKERS = 2;
@@ -23,16 +30,20 @@ export interface DriftWorkerPoolOptions {
 export interface DriftWorkerPoolStats {
   size: number;
   liveWorkers: number;
+  /** Completed column tests. */
   tasksCompleted: number;
-  /** Completed tasks per worker thread id (never the main thread's id 0). */
+  /** Completed column tests per worker thread id (never the main thread's id 0). */
   tasksByThread: Record<number, number>;
+  /** Completed source reads (a file split across workers counts each part). */
+  readsCompleted: number;
+  /** Completed source reads per worker thread id. */
+  readsByThread: Record<number, number>;
 }
 
 interface PendingTask {
-  id: number;
-  task: ColumnTask;
+  request: WorkerRequest;
   transfer: Transferable[];
-  resolve: (result: ColumnDriftResult) => void;
+  resolve: (result: any) => void;
   reject: (error: Error) => void;
 }
 
@@ -64,7 +75,7 @@ function resolveTransform(): string | undefined {
   }
 }
 
-function reviveError(error: { name: string; message: string; stack?: string }) {
+function reviveError(error: WorkerError) {
   if (error.name === 'InputError') {
     return new InputError(error.message);
   }
@@ -77,8 +88,9 @@ function reviveError(error: { name: string; message: string; stack?: string }) {
 }
 
 /**
- * A fixed-size pool of worker threads that test columns, so that drift
- * computations never run on the caller's event loop. Workers start lazily,
+ * A fixed-size pool of worker threads that read sources and test columns,
+ * so that neither parsing nor drift computations run on the caller's event
+ * loop. Workers start lazily,
  * are unref'd while idle (an idle pool does not keep a process alive) and are
  * replaced if one dies.
  *
@@ -89,8 +101,10 @@ export class DriftWorkerPool {
   private readonly workers: PoolWorker[] = [];
   private readonly queue: PendingTask[] = [];
   private readonly tasksByThread = new Map<number, number>();
+  private readonly readsByThread = new Map<number, number>();
   private nextId = 1;
   private completed = 0;
+  private readsCompleted = 0;
   private closed = false;
   private transform: string | undefined;
   private transformResolved = false;
@@ -111,11 +125,28 @@ export class DriftWorkerPool {
     task: ColumnTask,
     transfer: Transferable[] = [],
   ): Promise<ColumnDriftResult> {
+    return this.submit({ id: this.nextId++, kind: 'column', task }, transfer);
+  }
+
+  /**
+   * Reads (part of) a source into columns on a worker thread; the column
+   * buffers come back transferred. Used by `computeDriftReport`.
+   *
+   * @internal
+   */
+  read(task: ReadTask, transfer: Transferable[] = []): Promise<LoadedDataset> {
+    return this.submit({ id: this.nextId++, kind: 'read', task }, transfer);
+  }
+
+  private submit<T>(
+    request: WorkerRequest,
+    transfer: Transferable[],
+  ): Promise<T> {
     if (this.closed) {
       return Promise.reject(new Error('The drift worker pool is closed'));
     }
-    return new Promise<ColumnDriftResult>((resolve, reject) => {
-      this.queue.push({ id: this.nextId++, task, transfer, resolve, reject });
+    return new Promise<T>((resolve, reject) => {
+      this.queue.push({ request, transfer, resolve, reject });
       this.dispatch();
     });
   }
@@ -126,6 +157,8 @@ export class DriftWorkerPool {
       liveWorkers: this.workers.length,
       tasksCompleted: this.completed,
       tasksByThread: Object.fromEntries(this.tasksByThread),
+      readsCompleted: this.readsCompleted,
+      readsByThread: Object.fromEntries(this.readsByThread),
     };
   }
 
@@ -184,11 +217,19 @@ export class DriftWorkerPool {
     const pending = entry.current;
     entry.current = undefined;
     entry.worker.unref();
-    if (pending && pending.id === response.id) {
-      this.completed++;
-      this.tasksByThread.set(
+    if (pending && pending.request.id === response.id) {
+      const byThread =
+        pending.request.kind === 'read'
+          ? this.readsByThread
+          : this.tasksByThread;
+      if (pending.request.kind === 'read') {
+        this.readsCompleted++;
+      } else {
+        this.completed++;
+      }
+      byThread.set(
         response.threadId,
-        (this.tasksByThread.get(response.threadId) ?? 0) + 1,
+        (byThread.get(response.threadId) ?? 0) + 1,
       );
       if (response.ok) {
         pending.resolve(response.result);
@@ -230,8 +271,7 @@ export class DriftWorkerPool {
       const pending = this.queue.shift()!;
       idle.current = pending;
       idle.worker.ref();
-      const request: WorkerRequest = { id: pending.id, task: pending.task };
-      idle.worker.postMessage(request, pending.transfer);
+      idle.worker.postMessage(pending.request, pending.transfer);
     }
   }
 }
