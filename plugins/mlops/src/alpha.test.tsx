@@ -39,6 +39,11 @@ import { partialMlopsApi } from './__testUtils__/mlopsApi';
 
 const mlopsApi: MlopsApi = partialMlopsApi({
   getModelHealth: async () => modelHealth('degraded', ['slow']),
+  queryModelHealth: async refs =>
+    refs.map(ref => ({
+      entityRef: String(ref),
+      health: modelHealth('degraded', ['slow'], String(ref)),
+    })),
 });
 
 const apis = [

@@ -75,6 +75,17 @@ describe('mlops plugin on the legacy frontend system', () => {
       http.get('*/api/mlops/models/:namespace/:name/health', () =>
         HttpResponse.json({ status: 'healthy', reasons: [] }),
       ),
+      http.post('*/api/mlops/health/query', async ({ request }) => {
+        const { entityRefs } = (await request.json()) as {
+          entityRefs: string[];
+        };
+        return HttpResponse.json({
+          items: entityRefs.map(entityRef => ({
+            entityRef,
+            health: { status: 'healthy', reasons: [] },
+          })),
+        });
+      }),
     );
   });
 

@@ -12,6 +12,7 @@ import {
   ModelExperiment,
   ModelExperimentQuery,
   ModelHealth,
+  ModelHealthQueryItem,
   ModelVersionList,
   TrainingParameterValue,
   TrainingRun,
@@ -54,6 +55,18 @@ export interface MlopsApi {
     entityRef: MlopsModelRef,
     options?: { signal?: AbortSignal },
   ): Promise<ModelHealth>;
+
+  /**
+   * The health of many models (`POST /health/query`, one request per 100
+   * references), one item per reference in the order given: the health, or
+   * `error: 'NotFound'` for a model that does not exist or that the user
+   * cannot see. `entityRef` of each item is the reference as given (a
+   * compound reference as its string form).
+   */
+  queryModelHealth(
+    entityRefs: MlopsModelRef[],
+    options?: { signal?: AbortSignal },
+  ): Promise<ModelHealthQueryItem[]>;
 
   /** A page of a model's training runs, newest first. */
   listTrainingRuns(

@@ -106,6 +106,116 @@ describe('MlopsClient', () => {
     expect((error as ResponseError).statusCode).toBe(404);
   });
 
+  describe('queryModelHealth', () => {
+    const healthUrl = 'http://backstage:7007/api/mlops/health/query';
+
+    it('asks once for up to 100 models and answers in the order asked', async () => {
+      const bodies: unknown[] = [];
+      server.use(
+        http.post(healthUrl, async ({ request }) => {
+          const body = (await request.json()) as { entityRefs: string[] };
+          bodies.push(body);
+          return HttpResponse.json({
+            items: [
+              {
+                entityRef: body.entityRefs[0],
+                health: {
+                  ...modelHealth('degraded', ['drift'], 'mlmodel:risk/fraud'),
+                  reasons: ['drift', 7],
+                },
+              },
+              { entityRef: body.entityRefs[1], error: 'NotFound' },
+              {
+                entityRef: body.entityRefs[2],
+                health: { ...modelHealth('healthy'), status: 'on-fire' },
+              },
+            ],
+          });
+        }),
+      );
+
+      await expect(
+        client.queryModelHealth([
+          'mlmodel:risk/fraud',
+          'mlmodel:default/hidden',
+          { kind: 'MLModel', namespace: 'default', name: 'churn-classifier' },
+        ]),
+      ).resolves.toEqual([
+        {
+          entityRef: 'mlmodel:risk/fraud',
+          health: modelHealth('degraded', ['drift'], 'mlmodel:risk/fraud'),
+        },
+        { entityRef: 'mlmodel:default/hidden', error: 'NotFound' },
+        {
+          // a compound reference is sent and answered as its string form
+          entityRef: 'mlmodel:default/churn-classifier',
+          health: modelHealth('unknown'),
+        },
+      ]);
+      expect(bodies).toEqual([
+        {
+          entityRefs: [
+            'mlmodel:risk/fraud',
+            'mlmodel:default/hidden',
+            'mlmodel:default/churn-classifier',
+          ],
+        },
+      ]);
+    });
+
+    it('splits more than 100 models into requests of 100 and keeps the order', async () => {
+      const sizes: number[] = [];
+      server.use(
+        http.post(healthUrl, async ({ request }) => {
+          const { entityRefs } = (await request.json()) as {
+            entityRefs: string[];
+          };
+          sizes.push(entityRefs.length);
+          return HttpResponse.json({
+            items: entityRefs.map(entityRef => ({
+              entityRef,
+              health: modelHealth('healthy', [], entityRef),
+            })),
+          });
+        }),
+      );
+      const refs = Array.from(
+        { length: 230 },
+        (_, i) => `mlmodel:default/m${i}`,
+      );
+
+      const items = await client.queryModelHealth(refs);
+
+      expect(sizes.sort((a, b) => b - a)).toEqual([100, 100, 30]);
+      expect(items.map(item => item.entityRef)).toEqual(refs);
+      expect(
+        items.map(item => 'health' in item && item.health.modelRef),
+      ).toEqual(refs);
+    });
+
+    it('rejects with a ResponseError when the query fails', async () => {
+      server.use(
+        http.post(healthUrl, () =>
+          HttpResponse.json(
+            {
+              error: {
+                name: 'InputError',
+                message: 'Invalid request body: at entityRefs[1]',
+              },
+            },
+            { status: 400 },
+          ),
+        ),
+      );
+
+      const error = await client
+        .queryModelHealth(['mlmodel:default/a', 'component:default/b'])
+        .catch(e => e);
+      expect(error).toBeInstanceOf(ResponseError);
+      expect((error as ResponseError).statusCode).toBe(400);
+    });
+  });
+
   it('sends each operation to its path with its method, query, headers and body', async () => {
     const seen: string[] = [];
     server.use(

@@ -1,4 +1,8 @@
-import { DEFAULT_NAMESPACE, parseEntityRef } from '@backstage/catalog-model';
+import {
+  DEFAULT_NAMESPACE,
+  parseEntityRef,
+  stringifyEntityRef,
+} from '@backstage/catalog-model';
 import { DiscoveryApi, FetchApi } from '@backstage/core-plugin-api';
 import { ResponseError } from '@backstage/errors';
 import {
@@ -12,7 +16,10 @@ import {
   DriftReportList,
   ModelExperiment,
   ModelExperimentQuery,
+  MODEL_HEALTH_QUERY_MAX_REFS,
   ModelHealth,
+  ModelHealthQueryItem,
+  ModelHealthQueryResponse,
   ModelHealthStatus,
   ModelVersionList,
   TrainingParameterValue,
@@ -123,6 +130,37 @@ export class MlopsClient implements MlopsApi {
     return toModelHealth(
       await this.request<ModelHealth>(`${modelPath(entityRef)}/health`, {
         signal: options?.signal,
+      }),
+    );
+  }
+
+  async queryModelHealth(
+    entityRefs: MlopsModelRef[],
+    options?: { signal?: AbortSignal },
+  ): Promise<ModelHealthQueryItem[]> {
+    const refs = entityRefs.map(ref =>
+      typeof ref === 'string' ? ref : stringifyEntityRef(ref),
+    );
+    const parts: string[][] = [];
+    for (let i = 0; i < refs.length; i += MODEL_HEALTH_QUERY_MAX_REFS) {
+      parts.push(refs.slice(i, i + MODEL_HEALTH_QUERY_MAX_REFS));
+    }
+    const answers = await Promise.all(
+      parts.map(part =>
+        this.request<ModelHealthQueryResponse>('health/query', {
+          method: 'POST',
+          body: { entityRefs: part },
+          signal: options?.signal,
+        }),
+      ),
+    );
+    // One item per reference in the order asked, whatever the body holds.
+    return answers.flatMap((answer, p) =>
+      parts[p].map((entityRef, i): ModelHealthQueryItem => {
+        const item = Array.isArray(answer?.items) ? answer.items[i] : undefined;
+        return item && 'health' in item && item.health
+          ? { entityRef, health: toModelHealth(item.health) }
+          : { entityRef, error: 'NotFound' };
       }),
     );
   }

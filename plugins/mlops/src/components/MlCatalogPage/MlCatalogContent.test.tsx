@@ -1,4 +1,5 @@
 import { CatalogClient } from '@backstage/catalog-client';
+import { stringifyEntityRef } from '@backstage/catalog-model';
 import { catalogApiRef, entityRouteRef } from '@backstage/plugin-catalog-react';
 import {
   MockFetchApi,
@@ -11,7 +12,9 @@ import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
+import { ModelHealth } from '@synth/plugin-mlops-common';
 import { MlopsClient, mlopsApiRef } from '../../api';
+import { modelHealth } from '../../__testUtils__/health';
 import { createFakeCatalog } from '../../__testUtils__/fakeCatalog';
 import { churnCatalog, generateModels } from '../../__testUtils__/fixtures';
 import { MlCatalogContent } from './MlCatalogContent';
@@ -22,20 +25,36 @@ registerMswTestHooks(server);
 const discoveryApi = mockApis.discovery({ baseUrl: 'http://backstage:7007' });
 const fetchApi = new MockFetchApi();
 
+/** The `entityRefs` of every health query the page sent, in order. */
+const healthQueries: string[][] = [];
+
+/**
+ * The batch health route: each listed model name has its status, every other
+ * reference is NotFound.
+ */
 function healthHandler(statuses: Record<string, string> = {}) {
-  return http.get(
-    'http://backstage:7007/api/mlops/models/:namespace/:name/health',
-    ({ params }) => {
-      const status = statuses[params.name as string];
-      return status
-        ? HttpResponse.json({
-            status,
-            reasons: [`${params.name} is ${status}`],
-          })
-        : HttpResponse.json(
-            { error: { name: 'NotFoundError', message: 'Not found' } },
-            { status: 404 },
-          );
+  healthQueries.length = 0;
+  return http.post(
+    'http://backstage:7007/api/mlops/health/query',
+    async ({ request }) => {
+      const { entityRefs } = (await request.json()) as { entityRefs: string[] };
+      healthQueries.push(entityRefs);
+      return HttpResponse.json({
+        items: entityRefs.map(entityRef => {
+          const name = entityRef.split('/')[1];
+          const status = statuses[name];
+          return status
+            ? {
+                entityRef,
+                health: modelHealth(
+                  status as ModelHealth['status'],
+                  [`${name} is ${status}`],
+                  entityRef,
+                ),
+              }
+            : { entityRef, error: 'NotFound' };
+        }),
+      });
     },
   );
 }
@@ -106,9 +125,95 @@ describe('MlCatalogContent', () => {
 
     // The health column shows what the backend says, and "unknown" where it has nothing.
     const churnRow = screen.getByText('Churn classifier').closest('tr')!;
-    expect(await within(churnRow).findByText('degraded')).toBeInTheDocument();
+    expect(
+      await within(churnRow).findByLabelText(
+        'degraded: churn-classifier is degraded',
+      ),
+    ).toHaveTextContent('degraded');
     const otherRow = screen.getByText('Model 001').closest('tr')!;
-    expect(await within(otherRow).findByText('unknown')).toBeInTheDocument();
+    expect(
+      await within(otherRow).findByLabelText(
+        'unknown: No health data: the mlops backend does not report health for this model',
+      ),
+    ).toHaveTextContent('unknown');
+    // One health request for the whole page, for exactly its rows.
+    expect(healthQueries).toEqual([
+      [
+        'mlmodel:default/churn-classifier',
+        ...generateModels(19).map(e => stringifyEntityRef(e)),
+      ],
+    ]);
+  });
+
+  it('asks for the health of each page in one request and shows each row its own answer', async () => {
+    const catalog = createFakeCatalog(generateModels(45));
+    server.use(
+      ...catalog.handlers,
+      healthHandler({
+        'model-002': 'healthy',
+        'model-021': 'unhealthy',
+        'model-022': 'degraded',
+      }),
+    );
+
+    await renderCatalog();
+    const table = await screen.findByRole('table', { name: 'Models' });
+    const row = (name: string) =>
+      within(table).getByText(name).closest('tr')! as HTMLElement;
+    expect(
+      await within(row('Model 002')).findByText('healthy'),
+    ).toBeInTheDocument();
+    expect(
+      within(row('Model 003')).getByLabelText(/^unknown: No health data/),
+    ).toBeInTheDocument();
+    expect(healthQueries).toHaveLength(1);
+    expect(healthQueries[0]).toHaveLength(20);
+
+    await userEvent.click(screen.getByRole('button', { name: 'Next page' }));
+    expect(await within(table).findByText('Model 021')).toBeInTheDocument();
+    expect(
+      await within(row('Model 021')).findByLabelText(
+        'unhealthy: model-021 is unhealthy',
+      ),
+    ).toBeInTheDocument();
+    expect(
+      within(row('Model 022')).getByLabelText(
+        'degraded: model-022 is degraded',
+      ),
+    ).toBeInTheDocument();
+    expect(
+      within(row('Model 040')).getByLabelText(/^unknown: No health data/),
+    ).toBeInTheDocument();
+    expect(healthQueries).toHaveLength(2);
+    expect(healthQueries[1]).toEqual(
+      generateModels(40)
+        .slice(20)
+        .map(e => stringifyEntityRef(e)),
+    );
+  }, 30_000);
+
+  it('reads every row as unknown, with the reason, when the health query fails', async () => {
+    const catalog = createFakeCatalog(generateModels(3));
+    let queries = 0;
+    server.use(
+      ...catalog.handlers,
+      http.post('http://backstage:7007/api/mlops/health/query', () => {
+        queries += 1;
+        return HttpResponse.text('upstream timed out', { status: 502 });
+      }),
+    );
+
+    await renderCatalog();
+    const table = await screen.findByRole('table', { name: 'Models' });
+    for (const name of ['Model 001', 'Model 002', 'Model 003']) {
+      const row = within(table).getByText(name).closest('tr')!;
+      expect(
+        await within(row).findByLabelText(
+          /^unknown: Health could not be read: .*502/,
+        ),
+      ).toHaveTextContent('unknown');
+    }
+    expect(queries).toBe(1);
   });
 
   it('pages forward and back by cursor alone', async () => {

@@ -13,12 +13,19 @@ import {
   MlCatalogView,
 } from '../../lib/catalogQuery';
 import { SpecRefLink } from '../common';
-import { ModelHealthIndicator } from '../ModelHealth';
+import { ModelHealthLabel, ModelHealthState } from '../ModelHealth';
+import { usePageHealth } from './usePageHealth';
+
+/** What a cell may use besides its entity. */
+type RowContext = {
+  /** The row's health, asked for once for the whole page. */
+  healthOf: (entity: Entity) => ModelHealthState;
+};
 
 type Column = {
   title: string;
   sortKey?: MlCatalogSortKey;
-  render: (entity: Entity) => ReactNode;
+  render: (entity: Entity, context: RowContext) => ReactNode;
 };
 
 function specString(entity: Entity, field: string): string | undefined {
@@ -58,8 +65,8 @@ const COLUMNS: Record<MlCatalogView, Column[]> = {
     lifecycleColumn,
     {
       title: 'Health',
-      render: entity => (
-        <ModelHealthIndicator entityRef={stringifyEntityRef(entity)} />
+      render: (entity, { healthOf }) => (
+        <ModelHealthLabel {...healthOf(entity)} />
       ),
     },
   ],
@@ -93,6 +100,9 @@ export const MlEntityTable = (props: {
 }) => {
   const { query, entities, label, onSort } = props;
   const columns = COLUMNS[query.view];
+  const context: RowContext = {
+    healthOf: usePageHealth(entities, query.view === 'models'),
+  };
   return (
     <Table size="small" aria-label={label}>
       <TableHead>
@@ -125,7 +135,9 @@ export const MlEntityTable = (props: {
         {entities.map(entity => (
           <TableRow key={stringifyEntityRef(entity)}>
             {columns.map(column => (
-              <TableCell key={column.title}>{column.render(entity)}</TableCell>
+              <TableCell key={column.title}>
+                {column.render(entity, context)}
+              </TableCell>
             ))}
           </TableRow>
         ))}

@@ -12,8 +12,21 @@ import useAsync from 'react-use/esm/useAsync';
 import { ModelHealth } from '@synth/plugin-mlops-common';
 import { mlopsApiRef } from '../../api';
 
-function describeFailure(error: Error): string {
-  if (error instanceof ResponseError && error.statusCode === 404) {
+/**
+ * What a health cell shows: checking, the backend's answer, or why there is
+ * none (`'NotFound'`: the backend has no health for the model).
+ */
+export type ModelHealthState = {
+  loading: boolean;
+  health?: Pick<ModelHealth, 'status' | 'reasons'>;
+  error?: Error | 'NotFound';
+};
+
+function describeFailure(error: Error | 'NotFound'): string {
+  if (
+    error === 'NotFound' ||
+    (error instanceof ResponseError && error.statusCode === 404)
+  ) {
     return 'No health data: the mlops backend does not report health for this model';
   }
   return `Health could not be read: ${error.message}`;
@@ -38,9 +51,37 @@ const HealthLabel = (props: { status: ModelHealth['status'] }) => {
 };
 
 /**
- * The health of a model as the mlops backend reports it. When the backend
- * has no answer (no health endpoint, unknown model, an error) the status reads
- * "unknown" in muted text and the reason is in the tooltip.
+ * A model's health as the mlops backend reported it. Without an answer (no
+ * health endpoint, unknown model, an error) the status reads "unknown" in
+ * muted text and the reason is in the tooltip.
+ */
+export const ModelHealthLabel = (props: ModelHealthState) => {
+  const { loading, error } = props;
+  if (loading) {
+    return (
+      <Typography component="span" variant="body2" color="textSecondary">
+        checking…
+      </Typography>
+    );
+  }
+  const health = props.health ?? { status: 'unknown', reasons: [] };
+  const explanation = error
+    ? describeFailure(error)
+    : health.reasons.join('; ');
+  const label = <HealthLabel status={health.status} />;
+  if (!explanation) {
+    return label;
+  }
+  return (
+    <Tooltip title={explanation}>
+      <span aria-label={`${health.status}: ${explanation}`}>{label}</span>
+    </Tooltip>
+  );
+};
+
+/**
+ * The health of one model, read from the mlops backend
+ * (`GET /models/:namespace/:name/health`) and shown as {@link ModelHealthLabel}.
  */
 export const ModelHealthIndicator = (props: {
   entityRef: string | CompoundEntityRef;
@@ -57,28 +98,5 @@ export const ModelHealthIndicator = (props: {
     // eslint-disable-next-line react-hooks/exhaustive-deps
     [mlopsApi, key],
   );
-
-  if (loading) {
-    return (
-      <Typography component="span" variant="body2" color="textSecondary">
-        checking…
-      </Typography>
-    );
-  }
-  const health: Pick<ModelHealth, 'status' | 'reasons'> = value ?? {
-    status: 'unknown',
-    reasons: [],
-  };
-  const explanation = error
-    ? describeFailure(error)
-    : health.reasons.join('; ');
-  const label = <HealthLabel status={health.status} />;
-  if (!explanation) {
-    return label;
-  }
-  return (
-    <Tooltip title={explanation}>
-      <span aria-label={`${health.status}: ${explanation}`}>{label}</span>
-    </Tooltip>
-  );
+  return <ModelHealthLabel loading={loading} health={value} error={error} />;
 };

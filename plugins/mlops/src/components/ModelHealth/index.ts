@@ -1,1 +1,5 @@
-export { ModelHealthIndicator } from './ModelHealthIndicator';
+export {
+  ModelHealthIndicator,
+  ModelHealthLabel,
+  type ModelHealthState,
+} from './ModelHealthIndicator';
