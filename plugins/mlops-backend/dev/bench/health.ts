@@ -3,7 +3,10 @@
  * bench:health - p99 of GET /api/mlops/models/:ns/:name/health at a fixed
  * 100 req/s with 10,000 MLModels in the catalog and 1,000,000 drift rows on
  * PostgreSQL, next to the p99 of the catalog's entity-by-name in the same
- * run. Targets: health p99 <= 50 ms and <= 2x the catalog's.
+ * run. Targets: health p99 <= 50 ms and <= 2x the catalog's. Then, unless
+ * BENCH_BATCH_REFS is 0, the p99 of POST /api/mlops/health/query for 20
+ * random models per request (one ML catalog page), by default at the same
+ * number of models per second as the single route (100 req/s / 20 = 5 req/s).
  *
  *   source scripts/lib.sh && ensure_toolchain && ensure_postgres
  *   yarn workspace @synth/plugin-mlops-backend bench:health
@@ -11,9 +14,12 @@
  * Environment: BENCH_MODELS (10000), BENCH_DRIFT_ROWS (1000000), BENCH_RATE
  * (100), BENCH_WARMUP_S (10), BENCH_DURATION_S (30), BENCH_REPS (3),
  * BENCH_MLOPS_CONFIG (JSON merged as the measured backend's `mlops` config),
- * BENCH_FRESH=1 to drop the seeded databases first. The seeded catalog is
- * kept between runs (prefix mlops_bench_) because ingesting 10k entities
- * takes minutes on 2 cores.
+ * BENCH_FRESH=1 to drop the seeded databases first, BENCH_BATCH_REFS (20;
+ * 0 skips the batch measurement), BENCH_BATCH_RATE (BENCH_RATE /
+ * BENCH_BATCH_REFS), BENCH_PREFIX (mlops_bench_: a small trial run with
+ * BENCH_MODELS=100 should use another prefix, so the seeded 10k catalog
+ * stays). The seeded catalog is kept between runs because ingesting 10k
+ * entities takes minutes on 2 cores.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import knexFactory from 'knex';
@@ -29,13 +35,19 @@ import {
 } from './common';
 import { fixedRate, fmt, median, Summary } from './load';
 
+type Endpoint = 'catalog' | 'health' | 'batch';
+
 const MODELS = Number(process.env.BENCH_MODELS ?? 10_000);
 const DRIFT_ROWS = Number(process.env.BENCH_DRIFT_ROWS ?? 1_000_000);
 const RATE = Number(process.env.BENCH_RATE ?? 100);
 const WARMUP_S = Number(process.env.BENCH_WARMUP_S ?? 10);
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 30);
 const REPS = Number(process.env.BENCH_REPS ?? 3);
-const PREFIX = 'mlops_bench_';
+const PREFIX = process.env.BENCH_PREFIX ?? 'mlops_bench_';
+const BATCH_REFS = Number(process.env.BENCH_BATCH_REFS ?? 20);
+const BATCH_RATE = Number(
+  process.env.BENCH_BATCH_RATE ?? RATE / Math.max(1, BATCH_REFS),
+);
 /** Extra `mlops` config of the measured backend (JSON), e.g. to turn off drift scheduling. */
 const MLOPS_CONFIG = process.env.BENCH_MLOPS_CONFIG
   ? JSON.parse(process.env.BENCH_MLOPS_CONFIG)
@@ -216,7 +228,7 @@ async function main() {
       seed = (seed * 1103515245 + 12345) % 2 ** 31;
       return seed % MODELS;
     };
-    const endpoints = {
+    const endpoints: Record<Endpoint, () => string> = {
       catalog: () =>
         `${
           backend.url
@@ -225,30 +237,42 @@ async function main() {
         `${
           backend.url
         }/api/mlops/models/default/bench-model-${random()}/health`,
+      batch: () => `${backend.url}/api/mlops/health/query`,
     };
-    const cpu: Record<'catalog' | 'health', number[]> = {
+    // The batch endpoint's body: BATCH_REFS random models, like one page.
+    const batchBody = () =>
+      JSON.stringify({
+        entityRefs: Array.from(
+          { length: BATCH_REFS },
+          () => `mlmodel:default/bench-model-${random()}`,
+        ),
+      });
+    const cpu: Record<Endpoint, number[]> = {
       catalog: [],
       health: [],
+      batch: [],
     };
-    const results: Record<'catalog' | 'health', Summary[]> = {
+    const results: Record<Endpoint, Summary[]> = {
       catalog: [],
       health: [],
+      batch: [],
     };
+    const measured: Endpoint[] =
+      BATCH_REFS > 0 ? ['catalog', 'health', 'batch'] : ['catalog', 'health'];
     for (let rep = 1; rep <= REPS; rep++) {
-      for (const name of ['catalog', 'health'] as const) {
-        await fixedRate({
-          rate: RATE,
-          durationMs: WARMUP_S * 1000,
+      for (const name of measured) {
+        const load = {
+          rate: name === 'batch' ? BATCH_RATE : RATE,
           url: endpoints[name],
+          body: name === 'batch' ? batchBody : undefined,
           headers,
-        });
+        };
+        await fixedRate({ ...load, durationMs: WARMUP_S * 1000 });
         const measuredFrom = new Date().toISOString();
         const cpuBefore = cpuMs(backend.pid);
         const summary = await fixedRate({
-          rate: RATE,
+          ...load,
           durationMs: DURATION_S * 1000,
-          url: endpoints[name],
-          headers,
         });
         results[name].push(summary);
         const cpuPerRequest = (cpuMs(backend.pid) - cpuBefore) / summary.count;
@@ -267,7 +291,7 @@ async function main() {
         }
       }
     }
-    const p99 = (name: 'catalog' | 'health') => results[name].map(s => s.p99);
+    const p99 = (name: Endpoint) => results[name].map(s => s.p99);
     const ratios = results.health.map((h, i) => h.p99 / results.catalog[i].p99);
     const range = (v: number[]) =>
       `${fmt(Math.min(...v))} .. ${fmt(Math.max(...v))}`;
@@ -310,6 +334,22 @@ async function main() {
         0,
       )}, health ${results.health.reduce((a, s) => a + s.errors, 0)}`,
     );
+    if (BATCH_REFS > 0) {
+      console.log(
+        `  mlops health batch     p99: median ${fmt(
+          median(p99('batch')),
+        )} (range ${range(
+          p99('batch'),
+        )}) - POST /health/query, ${BATCH_REFS} models per request at ${BATCH_RATE} req/s; p50 median ${fmt(
+          median(results.batch.map(s => s.p50)),
+        )}; backend CPU per request ${fmt(median(cpu.batch))} (${fmt(
+          median(cpu.batch) / BATCH_REFS,
+        )} per model); errors ${results.batch.reduce(
+          (a, s) => a + s.errors,
+          0,
+        )}`,
+      );
+    }
     console.log(
       `  targets: health p99 <= 50 ms: ${
         median(p99('health')) <= 50 ? 'met' : 'NOT met'

@@ -80,6 +80,8 @@ export async function fixedRate(options: {
   durationMs: number;
   url: (i: number) => string;
   headers: Record<string, string>;
+  /** A JSON body for request i, sent with POST; GET without one. */
+  body?: (i: number) => string;
   expectStatus?: number;
 }): Promise<Summary> {
   const total = Math.round((options.rate * options.durationMs) / 1000);
@@ -98,7 +100,12 @@ export async function fixedRate(options: {
       await new Promise(r => setTimeout(r, wait));
     }
     pending.push(
-      httpRequest(options.url(i), { headers: options.headers })
+      httpRequest(options.url(i), {
+        headers: options.headers,
+        ...(options.body
+          ? { method: 'POST', body: options.body(i) }
+          : { method: 'GET' }),
+      })
         .then(res => {
           if (res.status !== (options.expectStatus ?? 200)) {
             recordError(res.status);
