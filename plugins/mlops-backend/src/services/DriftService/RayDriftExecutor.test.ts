@@ -12,6 +12,8 @@ import {
 } from '@synth/plugin-mlops-drift';
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
+import http from 'node:http';
+import { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -400,7 +402,7 @@ describe('RayDriftExecutor on a real Ray head', () => {
     expect(col('psi_sturges').details.binning).toBe('sturges');
   });
 
-  it('matches the local engine on CSV (example E1, skipped and gappy columns) through the runner', async () => {
+  it('matches the local engine on CSV (example E1, skipped and gappy columns, one side over HTTP) through the runner', async () => {
     const data = e1Csv();
     const refPath = file('e1-ref.csv', data.reference);
     const curPath = file('e1-cur.csv', data.current);
@@ -409,10 +411,35 @@ describe('RayDriftExecutor on a real Ray head', () => {
         knex: await databases.init('SQLITE_3'),
       }),
     });
+    // the current side over HTTP (allowed by backend.reading.allow), read by the Ray job
+    const server = http.createServer((req, res) => {
+      if (req.url === '/e1-cur.csv') {
+        res.end(data.current);
+      } else {
+        res.statusCode = 404;
+        res.end();
+      }
+    });
+    await new Promise<void>(resolve =>
+      server.listen(0, '127.0.0.1', () => resolve()),
+    );
+    const port = (server.address() as AddressInfo).port;
+    server.unref(); // closed at the end; never keeps jest alive after a failure
+    const overHttp = new RayDriftExecutor({
+      client,
+      policy: RemoteSourcePolicy.fromConfig(
+        new ConfigReader({
+          backend: { reading: { allow: [{ host: `127.0.0.1:${port}` }] } },
+        }),
+        [dir],
+      ),
+      pollIntervalMs: 500,
+      timeoutMs: 5 * 60_000,
+    });
     const logger = mockServices.logger.mock();
     const runner = new DriftRunner({
       store,
-      executor,
+      executor: overHttp,
       notifier: new Notifier({ logger }),
       logger,
       leaseOwner: 'test',
@@ -422,7 +449,7 @@ describe('RayDriftExecutor on a real Ray head', () => {
     });
     const spec: DriftSpec = {
       reference: source(refPath, 'csv'),
-      current: source(curPath, 'csv'),
+      current: { url: `http://127.0.0.1:${port}/e1-cur.csv`, format: 'csv' },
       columnTypes: data.types,
       options: {},
     };
@@ -517,6 +544,7 @@ describe('RayDriftExecutor on a real Ray head', () => {
       /^Cannot read the current data .* as jsonl: /,
     );
     expect(failed?.error).not.toContain('--spec');
+    await new Promise(resolve => server.close(resolve));
   });
 
   it('matches the local engine on generated Parquet (defaults on >1000 rows, asymptotic KS, nulls, ints, booleans)', async () => {
