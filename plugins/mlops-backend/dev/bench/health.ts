@@ -16,9 +16,11 @@
  * BENCH_MLOPS_CONFIG (JSON merged as the measured backend's `mlops` config),
  * BENCH_FRESH=1 to drop the seeded databases first, BENCH_BATCH_REFS (20;
  * 0 skips the batch measurement), BENCH_BATCH_RATE (BENCH_RATE /
- * BENCH_BATCH_REFS), BENCH_PREFIX (mlops_bench_: a small trial run with
- * BENCH_MODELS=100 should use another prefix, so the seeded 10k catalog
- * stays). The seeded catalog is kept between runs because ingesting 10k
+ * BENCH_BATCH_REFS), BENCH_PIN (1: the load generator on CPU 0 and the
+ * backend on CPU 1 when taskset exists; 0: no pinning, the backend may use
+ * both cores as it would in a deployment), BENCH_PREFIX (mlops_bench_: a
+ * small trial run with BENCH_MODELS=100 should use another prefix, so
+ * the seeded 10k catalog stays). The seeded catalog is kept between runs because ingesting 10k
  * entities takes minutes on 2 cores.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -53,9 +55,12 @@ const MLOPS_CONFIG = process.env.BENCH_MLOPS_CONFIG
   ? JSON.parse(process.env.BENCH_MLOPS_CONFIG)
   : undefined;
 
+/** Pin the load generator to CPU 0 and the backend to CPU 1 (BENCH_PIN=0: neither). */
+const PIN = process.env.BENCH_PIN !== '0' && hasTaskset();
+
 function pinSelf() {
   // The load generator on CPU 0, the backend on CPU 1.
-  if (hasTaskset() && !process.env.BENCH_PINNED) {
+  if (PIN && !process.env.BENCH_PINNED) {
     const result = spawnSync(
       'taskset',
       [
@@ -185,7 +190,7 @@ async function main() {
   if (process.env.BENCH_FRESH) {
     await dropDatabases(PREFIX);
   }
-  const pin = hasTaskset();
+  const pin = PIN;
   const port = await freePort();
   // Ingest with catalog processing on, then measure with it off, so the
   // catalog's periodic re-processing of 10k entities does not add noise.
