@@ -72,8 +72,8 @@ def ray_path(url):
     return url
 
 
-def read_dataset(source, columns):
-    """A Ray Dataset of the source, restricted to `columns` when given."""
+def read_dataset(source):
+    """A (lazy) Ray Dataset of the source."""
     import ray.data
 
     path = ray_path(source["url"])
@@ -95,30 +95,50 @@ def read_dataset(source, columns):
         ds = ray.data.read_json(path, lines=True, **kwargs)
     else:
         raise DriftInputError(f"Unknown data format '{fmt}' of {source['name']}")
-    if columns is not None:
-        ds = ds.select_columns(list(columns))
     return ds
 
 
-def load_table(source, columns):
-    """The source as one Arrow table (only the needed columns)."""
+class Side:
+    """One side read by Ray Data: its blocks stay in the object store."""
+
+    def __init__(self, source, columns):
+        try:
+            ds = read_dataset(source)
+            if columns is not None:
+                names = ds.schema(fetch_if_missing=True).names
+                for column in columns:
+                    if column not in names:
+                        raise DriftInputError(
+                            f"Column '{column}' is missing from {source['name']}; it has {', '.join(names)}"
+                        )
+                ds = ds.select_columns(list(columns))
+            ds = ds.materialize()
+            self.rows = ds.count()
+            schema = ds.schema()
+            self.schema = schema.base_schema if schema is not None else None
+            self.blocks = ds.to_arrow_refs()
+        except DriftInputError:
+            raise
+        except Exception as error:  # noqa: BLE001 - any reader failure names the source
+            raise DriftInputError(
+                f"Cannot read {source['name']} as {source['format']}: {short_error(error)}"
+            ) from None
+        self.names = list(self.schema.names) if self.schema is not None else []
+
+
+def column_table(blocks, column):
+    """One column of a side, block after block (never the whole table)."""
     import pyarrow as pa
+    import ray
 
-    try:
-        ds = read_dataset(source, columns)
-        tables = [t for t in ds.to_arrow_refs()]
-        import ray
-
-        parts = ray.get(tables)
-    except DriftInputError:
-        raise
-    except Exception as error:  # noqa: BLE001 - any reader failure names the source
-        raise DriftInputError(
-            f"Cannot read {source['name']} as {source['format']}: {short_error(error)}"
-        ) from None
-    parts = [p for p in parts if p.num_columns > 0 or p.num_rows > 0]
+    parts = []
+    for ref in blocks:
+        block = ray.get(ref)
+        if column in block.column_names:
+            parts.append(block.select([column]))
+        del block
     if not parts:
-        return pa.table({})
+        return pa.table({column: pa.array([], pa.null())})
     return pa.concat_tables(parts, promote_options="permissive")
 
 
@@ -146,9 +166,16 @@ def arrow_kind(arrow_type):
     return "other"
 
 
-def infer_types(table):
+def tested_columns(types):
+    """The columns to read: the declared ones but text and datetime (all when undeclared)."""
+    if not types:
+        return None
+    return [c for c, t in types.items() if t not in ("text", "datetime")]
+
+
+def infer_types(schema):
     types = {}
-    for field in table.schema:
+    for field in schema or []:
         kind = arrow_kind(field.type)
         types[field.name] = {
             "number": "numerical",
@@ -544,9 +571,12 @@ def compute_categorical(task, ref_table, cur_table, max_categories):
     )
 
 
-def column_drift(task, ref_table, cur_table, max_categories):
-    """One column's result, or {"error": message} for an input error."""
+def column_drift(task, ref_blocks, cur_blocks, max_categories):
+    """One column's result, or {"error": message} for an input error. Runs as
+    a Ray task: it fetches only its column of both sides."""
     try:
+        ref_table = column_table(ref_blocks, task["column"])
+        cur_table = column_table(cur_blocks, task["column"])
         if task["type"] == "numerical":
             return compute_numerical(task, ref_table, cur_table)
         return compute_categorical(task, ref_table, cur_table, max_categories)
@@ -572,19 +602,17 @@ def compute_report(spec):
     declared = spec.get("columnTypes")
     if declared is not None and len(declared) == 0:
         raise DriftInputError("No columns to compare: the column types are empty")
-    reference = load_table(spec["reference"], list(declared) if declared else None)
-    types = declared if declared else infer_types(reference)
-    current = load_table(spec["current"], list(types))
-    for name, table, source in (
-        ("reference", reference, spec["reference"]),
-        ("current", current, spec["current"]),
-    ):
-        have = set(table.column_names)
+    if declared and not tested_columns(declared):
+        raise DriftInputError("No columns to compare: every column is text or datetime, which are not tested")
+    reference = Side(spec["reference"], tested_columns(declared))
+    types = declared if declared else infer_types(reference.schema)
+    current = Side(spec["current"], tested_columns(types))
+    for side, source in ((reference, spec["reference"]), (current, spec["current"])):
         for column, column_type in types.items():
             if column_type in ("text", "datetime"):
                 continue
-            if column not in have:
-                listed = ", ".join(table.column_names)
+            if column not in side.names:
+                listed = ", ".join(side.names)
                 raise DriftInputError(
                     f"Column '{column}' is missing from {source['name']}; it has {listed}"
                 )
@@ -618,12 +646,12 @@ def compute_report(spec):
     if not tasks:
         raise DriftInputError("No columns to compare: every column is text or datetime, which are not tested")
 
-    # One Ray task per column: the tables go to the object store once.
+    # One Ray task per column; the block references are passed inside a list,
+    # so each task fetches the blocks itself and keeps only its column.
     remote = ray.remote(column_drift)
-    ref_ref, cur_ref = ray.put(reference.select([t["column"] for t in tasks])), ray.put(
-        current.select([t["column"] for t in tasks])
+    results = ray.get(
+        [remote.remote(task, list(reference.blocks), list(current.blocks), max_categories) for task in tasks]
     )
-    results = ray.get([remote.remote(task, ref_ref, cur_ref, max_categories) for task in tasks])
     for result in results:
         if "error" in result:
             raise DriftInputError(result["error"])
@@ -641,8 +669,8 @@ def compute_report(spec):
         },
         "columns": results,
         "skipped": skipped,
-        "reference": {"name": spec["reference"]["name"], "rows": reference.num_rows},
-        "current": {"name": spec["current"]["name"], "rows": current.num_rows},
+        "reference": {"name": spec["reference"]["name"], "rows": reference.rows},
+        "current": {"name": spec["current"]["name"], "rows": current.rows},
     }
 
 
