@@ -1,5 +1,6 @@
 import { mockServices, TestDatabases } from '@backstage/backend-test-utils';
 import { Entity } from '@backstage/catalog-model';
+import { ConfigReader } from '@backstage/config';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import {
   MLModelEntityV1alpha1,
@@ -198,6 +199,40 @@ describe('drift executor selection', () => {
     expect((await resolve(model('ray'))).executor).toBe('ray');
     expect((await resolve(model('local'))).executor).toBe('local');
     expect(await resolve(model())).not.toHaveProperty('executor');
-    expect(readDriftConfig(undefined).executor).toBe('local');
+  });
+
+  it('reads mlops.drift.executor and mlops.drift.ray', () => {
+    expect(readDriftConfig(undefined)).toMatchObject({
+      executor: 'local',
+      ray: { python: 'python', pollIntervalMs: 1000, timeoutMs: 1_800_000 },
+    });
+    expect(
+      readDriftConfig(
+        new ConfigReader({
+          mlops: {
+            drift: {
+              executor: 'ray',
+              ray: {
+                python: '/opt/venv/bin/python',
+                pollInterval: '2s',
+                timeout: { minutes: 5 },
+              },
+            },
+          },
+        }),
+      ),
+    ).toMatchObject({
+      executor: 'ray',
+      ray: {
+        python: '/opt/venv/bin/python',
+        pollIntervalMs: 2000,
+        timeoutMs: 300_000,
+      },
+    });
+    expect(() =>
+      readDriftConfig(
+        new ConfigReader({ mlops: { drift: { executor: 'spark' } } }),
+      ),
+    ).toThrow("mlops.drift.executor must be 'local' or 'ray', got 'spark'");
   });
 });
