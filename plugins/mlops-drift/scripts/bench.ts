@@ -5,12 +5,16 @@
  *
  *   yarn workspace @synth/plugin-mlops-drift run bench [--rows N] [--columns K]
  *     [--seed S] [--evidently-rows N] [--skip-evidently] [--workers W]
- *     [--repeat R] [--json out.json]
+ *     [--repeat R] [--csv] [--json out.json]
+ *
+ * --csv also writes the data as CSV files and times the engine from them
+ * (after the other measurements).
  *
  * Needs the project venv (.venvs/drift, requirements/drift.txt).
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createWriteStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { once } from 'node:events';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -20,7 +24,8 @@ import {
   DriftMethod,
   NumericColumnData,
 } from '../src/engine/types';
-import { readDataset } from '../src/io/readDataset';
+import { LoadedDataset } from '../src/io/types';
+import { readDatasetInWorkers } from '../src/io/workerRead';
 import { DriftWorkerPool } from '../src/worker/pool';
 import { ORACLE_PYTHON } from '../src/__testUtils__/oracle';
 
@@ -68,6 +73,7 @@ async function main() {
       seed: { type: 'string', default: '42' },
       'evidently-rows': { type: 'string' },
       'skip-evidently': { type: 'boolean', default: false },
+      csv: { type: 'boolean', default: false },
       workers: { type: 'string', default: '2' },
       repeat: { type: 'string', default: '3' },
       json: { type: 'string' },
@@ -134,8 +140,8 @@ async function main() {
       times: fileTimes,
     };
     const read = await timed(async () => [
-      await readDataset(reference, { columns: columnTypes }),
-      await readDataset(current, { columns: columnTypes }),
+      await readDatasetInWorkers(reference, columnTypes, pool),
+      await readDatasetInWorkers(current, columnTypes, pool),
     ]);
     const [refData, curData] = read.value;
     const memory = (method?: DriftMethod, limit?: number) => {
@@ -231,6 +237,61 @@ async function main() {
       }
     }
 
+    let csv:
+      | { seconds: number; cpuSeconds: number; times: number[]; read: number }
+      | undefined;
+    if (values.csv) {
+      log('writing the data as CSV …');
+      const writeCsv = async (data: LoadedDataset, path: string) => {
+        const names = Object.keys(columnTypes);
+        const arrays = names.map(
+          n => (data.columns[n] as NumericColumnData).values,
+        );
+        const out = createWriteStream(path);
+        out.write(`${names.join(',')}\n`);
+        let lines: string[] = [];
+        for (let r = 0; r < data.rows; r++) {
+          lines.push(arrays.map(a => String(a[r])).join(','));
+          if (lines.length === 10000) {
+            if (!out.write(`${lines.join('\n')}\n`)) {
+              await once(out, 'drain');
+            }
+            lines = [];
+          }
+        }
+        out.end(lines.length ? `${lines.join('\n')}\n` : '');
+        await once(out, 'finish');
+      };
+      const csvReference = { path: join(dir, 'reference.csv') };
+      const csvCurrent = { path: join(dir, 'current.csv') };
+      await writeCsv(refData, csvReference.path);
+      await writeCsv(curData, csvCurrent.path);
+      const times: number[] = [];
+      const cpu: number[] = [];
+      for (let i = 0; i < repeat; i++) {
+        const t = await timed(() =>
+          computeDriftReport({
+            reference: csvReference,
+            current: csvCurrent,
+            columnTypes,
+            pool,
+          }),
+        );
+        times.push(t.seconds);
+        cpu.push(t.cpuSeconds);
+      }
+      const readCsv = await timed(async () => [
+        await readDatasetInWorkers(csvReference, columnTypes, pool),
+        await readDatasetInWorkers(csvCurrent, columnTypes, pool),
+      ]);
+      csv = {
+        seconds: median(times),
+        cpuSeconds: median(cpu),
+        times,
+        read: readCsv.seconds,
+      };
+    }
+
     log('');
     log(
       `worker pool start-up (${pool.size} workers, not counted below): ${fmt(
@@ -245,10 +306,24 @@ async function main() {
         .join(', ')})`,
     );
     log(
-      `  of which reading both Parquet files (measured separately): ${fmt(
+      `  of which reading both Parquet files on the workers (measured separately): ${fmt(
         read.seconds,
       )}`,
     );
+    if (csv) {
+      log(
+        `engine, CSV files → report (read + ${columns} columns): ${fmt(
+          csv.seconds,
+        )} wall, ${fmt(csv.cpuSeconds)} CPU (runs: ${csv.times
+          .map(fmt)
+          .join(', ')})`,
+      );
+      log(
+        `  of which reading both CSV files on the workers (measured separately): ${fmt(
+          csv.read,
+        )}`,
+      );
+    }
     log(
       `engine, in-memory columns → report, default methods (wasserstein): ${fmt(
         defaults.seconds,
@@ -364,6 +439,9 @@ async function main() {
               fromParquetSeconds: fromFile.times,
               fromParquetCpuSeconds: fromFile.cpuSeconds,
               readParquetSeconds: read.seconds,
+              fromCsvSeconds: csv?.times,
+              fromCsvCpuSeconds: csv?.cpuSeconds,
+              readCsvSeconds: csv?.read,
               inMemoryDefaultSeconds: defaults.times,
               inMemoryDefaultCpuSeconds: defaults.cpuSeconds,
               inMemoryKsSeconds: ks.times,

@@ -5,6 +5,12 @@ import { Readable, Transform } from 'node:stream';
 import { CSV_SPLIT_UNSAFE, CsvPart } from '../worker/protocol';
 import { CellLocation, CellValue, ColumnBuilder } from './builders';
 import { ColumnCollector } from './collector';
+import {
+  fastCsvApplies,
+  isFastCsvBail,
+  parseHeaderLine,
+  readNumericCsvFast,
+} from './fastCsv';
 import { isIntegerToken, MISSING_TOKENS, parseNumberToken } from './tokens';
 import { LoadedDataset, ReaderRequest } from './types';
 
@@ -174,23 +180,39 @@ export async function readCsvPart(
   const file = await fs.open(path, 'r');
   let start: number;
   let end: number;
+  let headerEnd = 0;
   try {
     const { size } = await file.stat();
     start = part === 0 ? 0 : await nextLineStart(file, splitAt[part], size);
     end =
       part === last ? size : await nextLineStart(file, splitAt[part + 1], size);
     if (part > 0) {
-      start = Math.max(start, await nextLineStart(file, 0, size));
+      headerEnd = await nextLineStart(file, 0, size);
+      start = Math.max(start, headerEnd);
       end = Math.max(start, end);
     }
   } finally {
     await file.close();
   }
+  if (fastCsvApplies(request)) {
+    try {
+      const header =
+        part > 0
+          ? parseHeaderLine(await readBytes(path, headerEnd))
+          : undefined;
+      return await readNumericCsvFast(
+        rangeStream(path, start, end),
+        request,
+        header,
+      );
+    } catch (error) {
+      if (!isFastCsvBail(error)) {
+        throw error;
+      }
+    }
+  }
   const header = part > 0 ? await readCsvHeader(path) : undefined;
-  const body =
-    end > start
-      ? createReadStream(path, { start, end: end - 1, highWaterMark: 1 << 20 })
-      : Readable.from([]);
+  const body = rangeStream(path, start, end);
   const checked = new Transform({
     transform(chunk: Buffer, _encoding, callback) {
       callback(chunk.indexOf(QUOTE) >= 0 ? splitUnsafe() : null, chunk);
@@ -203,4 +225,45 @@ export async function readCsvPart(
   } finally {
     body.destroy();
   }
+}
+
+function rangeStream(path: string, start: number, end: number): Readable {
+  return end > start
+    ? createReadStream(path, { start, end: end - 1, highWaterMark: 1 << 20 })
+    : Readable.from([]);
+}
+
+async function readBytes(path: string, length: number): Promise<Buffer> {
+  const file = await fs.open(path, 'r');
+  try {
+    const buffer = Buffer.alloc(length);
+    const { bytesRead } = await file.read(buffer, 0, length, 0);
+    return buffer.subarray(0, bytesRead);
+  } finally {
+    await file.close();
+  }
+}
+
+/**
+ * Reads a CSV file: straight from the bytes when every column read is
+ * declared numerical and the file is plain (see FastNumericCsv), with
+ * csv-parse otherwise or when the fast reader gives up.
+ */
+export async function readCsvFile(
+  path: string,
+  request: ReaderRequest,
+): Promise<LoadedDataset> {
+  if (fastCsvApplies(request)) {
+    try {
+      return await readNumericCsvFast(
+        createReadStream(path, { highWaterMark: 1 << 20 }),
+        request,
+      );
+    } catch (error) {
+      if (!isFastCsvBail(error)) {
+        throw error;
+      }
+    }
+  }
+  return readCsv(createReadStream(path, { highWaterMark: 1 << 20 }), request);
 }

@@ -80,6 +80,7 @@ class NumericSink implements Sink {
   private readonly values: Float64Array;
   private integer: boolean;
   error?: InputError;
+  private errorRow = 0;
 
   constructor(
     rows: number,
@@ -112,13 +113,17 @@ class NumericSink implements Sink {
         x = NaN;
         this.integer = false;
       } else {
-        this.error ??= new InputError(
-          `Type mismatch in column '${this.column}' of ${
-            this.source
-          }: declared numerical, but row ${rowStart + i + 1} has ${describe(
-            v,
-          )}`,
-        );
+        // row groups may arrive out of order: keep the first row's error
+        if (!this.error || rowStart + i < this.errorRow) {
+          this.errorRow = rowStart + i;
+          this.error = new InputError(
+            `Type mismatch in column '${this.column}' of ${
+              this.source
+            }: declared numerical, but row ${rowStart + i + 1} has ${describe(
+              v,
+            )}`,
+          );
+        }
         return;
       }
       this.values[rowStart + i] = x;
@@ -135,6 +140,7 @@ class CategorySink implements Sink {
   private readonly index = new Map<CategoryValue, number>();
   private readonly categories: CategoryValue[] = [];
   error?: InputError;
+  private errorRow = 0;
 
   constructor(
     rows: number,
@@ -181,13 +187,17 @@ class CategorySink implements Sink {
       const v: unknown = values[i];
       const category = this.toCategory(v);
       if (category === undefined) {
-        this.error ??= new InputError(
-          `Type mismatch in column '${this.column}' of ${
-            this.source
-          }: declared ${this.type}, but row ${rowStart + i + 1} has ${describe(
-            v,
-          )}`,
-        );
+        // row groups may arrive out of order: keep the first row's error
+        if (!this.error || rowStart + i < this.errorRow) {
+          this.errorRow = rowStart + i;
+          this.error = new InputError(
+            `Type mismatch in column '${this.column}' of ${
+              this.source
+            }: declared ${this.type}, but row ${
+              rowStart + i + 1
+            } has ${describe(v)}`,
+          );
+        }
         return;
       }
       if (category === null) {

@@ -3,7 +3,7 @@ import { AsyncBuffer } from 'hyparquet';
 import { createReadStream, promises as fs } from 'node:fs';
 import { extname } from 'node:path';
 import { Readable } from 'node:stream';
-import { readCsv } from './csv';
+import { readCsv, readCsvFile } from './csv';
 import { readJsonl } from './jsonl';
 import { readParquet } from './parquet';
 import {
@@ -146,13 +146,16 @@ export async function readDataset(
     if (format === 'parquet') {
       return readParquet(fileAsyncBuffer(source.path, size), request);
     }
-    const stream = createReadStream(source.path, {
-      encoding: format === 'jsonl' ? 'utf8' : undefined,
-      highWaterMark: 1 << 20,
-    });
-    return format === 'csv'
-      ? readCsv(stream, request)
-      : readJsonl(stream, request);
+    if (format === 'csv') {
+      return readCsvFile(source.path, request);
+    }
+    return readJsonl(
+      createReadStream(source.path, {
+        encoding: 'utf8',
+        highWaterMark: 1 << 20,
+      }),
+      request,
+    );
   }
   const { data, format } = source;
   if (!DATA_FORMATS.includes(format)) {
