@@ -143,10 +143,31 @@ def column_table(blocks, column):
 
 
 def short_error(error):
-    text = str(error).strip().splitlines()
-    # Ray wraps task errors; the last line is the reader's own message.
-    lines = [line.strip() for line in text if line.strip()]
-    return (lines[-1] if lines else type(error).__name__)[:500]
+    """The root cause of a (possibly Ray-wrapped) error in one line."""
+    seen = set()
+    while id(error) not in seen:
+        seen.add(id(error))
+        cause = getattr(error, "cause", None) or error.__cause__
+        if not isinstance(cause, BaseException):
+            break
+        error = cause
+    lines = [
+        line.strip()
+        for line in str(error).splitlines()
+        if line.strip()
+        and not line.startswith((" ", "\t"))
+        and not line.startswith(("Traceback", "ray::", "\x1b"))
+        # Ray Data's retry notes, appended to the reader's own message
+        and not line.startswith(("To change retry attempts", "Failed to read stream", "Failed to apply UDF"))
+    ]
+    # the reader's message comes first (in a chained traceback, the root cause)
+    message = lines[0] if lines else ""
+    name = type(error).__name__
+    if not message:
+        return name
+    if not message.startswith(name) and ":" not in message.split(" ")[0]:
+        message = f"{name}: {message}"
+    return message[:500]
 
 
 # ----------------------------------------------------------- column data

@@ -544,6 +544,11 @@ describe('RayDriftExecutor on a real Ray head', () => {
       /^Cannot read the current data .* as jsonl: /,
     );
     expect(failed?.error).not.toContain('--spec');
+    // the reader's own complaint, not Ray's retry advice or a traceback
+    expect(failed?.error).not.toMatch(/To change retry attempts|Traceback/);
+    expect(failed?.error).toMatch(
+      /as jsonl: ValueError: Expected object or value at position \d+$/,
+    );
     await new Promise(resolve => server.close(resolve));
   });
 
