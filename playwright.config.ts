@@ -12,6 +12,8 @@ export default defineConfig({
   // The portal is started once and shared; tests are independent of each other's data.
   workers: 1,
   forbidOnly: !!process.env.CI,
+  // moto for the portal's Lambda target (deployments.test.ts); stopped again if it started it.
+  globalSetup: './packages/app/e2e-tests/globalSetup.ts',
   retries: 0,
   reporter: [
     ['list'],

@@ -298,6 +298,19 @@ configure_moto() {
   curl -sf --max-time 5 -X POST "$MOTO_URL/moto-api/config" \
     -H 'content-type: application/json' -d '{"lambda":{"use_docker":false}}' >/dev/null ||
     die "moto: POST $MOTO_URL/moto-api/config failed; log: $(log_for moto)" "read the log and start moto again"
+  # The execution role the portal's mlops.targets.lambda.createFunction.roleArn names
+  # (arn:aws:iam::123456789012:role/synth-mlops-lambda, moto's default account): moto's CreateFunction
+  # refuses a role that does not exist. Idempotent: an existing role is fine.
+  local reply
+  reply="$(curl -s --max-time 5 -X POST "$MOTO_URL/" \
+    -H 'Authorization: AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/iam/aws4_request, SignedHeaders=host, Signature=0' \
+    --data-urlencode Action=CreateRole --data-urlencode Version=2010-05-08 \
+    --data-urlencode RoleName=synth-mlops-lambda \
+    --data-urlencode 'AssumeRolePolicyDocument={"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]}')"
+  case "$reply" in
+    *CreateRoleResponse* | *EntityAlreadyExists*) ;;
+    *) die "moto: could not create the IAM role synth-mlops-lambda (${reply:0:200}); log: $(log_for moto)" "read the log and start moto again" ;;
+  esac
 }
 
 # ---------------------------------------------------------------- actions

@@ -1,43 +1,10 @@
-import { test, expect, Page } from '@playwright/test';
+import { test, expect } from '@playwright/test';
+import { openHealthTab, openOverview, signInAsGuest } from './modelHealth';
 
 // The Health tab of an MLModel on the quick-start portal, against the example catalog in
 // catalog/ and the real mlops backend: the local executor trains the model from
 // catalog/models/training, and drift reports compare catalog/data's bundled sample files.
-// The guest is a member of customer-ml, which owns churn-classifier, so the example
-// permission policy lets them train and run drift reports.
-
-const MODEL_PAGE = '/catalog/default/mlmodel/churn-classifier';
-
-async function signInAsGuest(page: Page) {
-  await page.goto('/');
-  const enter = page.getByRole('button', { name: 'Enter' });
-  await expect(enter).toBeVisible();
-  await enter.click();
-  await expect(
-    page
-      .getByRole('navigation', { name: 'sidebar nav' })
-      .getByRole('link', { name: 'ML Catalog', exact: true }),
-  ).toBeVisible();
-}
-
-async function openHealthTab(page: Page) {
-  await page.goto(MODEL_PAGE);
-  // The tab (a link in the entity page header) is there once the catalog has ingested the model.
-  const tab = page.getByRole('link', { name: 'Health', exact: true });
-  await expect(tab).toBeVisible({ timeout: 60_000 });
-  await tab.click();
-  await expect(page).toHaveURL(/\/mlmodel\/churn-classifier\/health/);
-  await expect(page.getByText('Model health', { exact: true })).toBeVisible();
-}
-
-async function openOverview(page: Page) {
-  await page.goto(MODEL_PAGE);
-  // The small health card on the overview: its status and last-run line (a
-  // healthy model has no reasons list, so the test does not wait for one).
-  await expect(page.getByText(/^(No training runs|Last run: )/)).toBeVisible({
-    timeout: 60_000,
-  });
-}
+// Deployments and rollback: deployments.test.ts.
 
 test.describe('model Health tab', () => {
   test('a guest trains the model on the local executor and watches the run finish with its log', async ({
