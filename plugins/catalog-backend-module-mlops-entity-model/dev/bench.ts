@@ -6,6 +6,7 @@
  *   yarn workspace @synth/plugin-catalog-backend-module-mlops-entity-model bench \
  *     [--count 10000] [--db sqlite,postgres] [--rounds 1] [--order components,ml]
  *     [--pg postgresql://postgres@127.0.0.1:5432] [--timeout-minutes 60]
+ *     [--sqlite-dir <dir>]
  *
  * For each database and workload it starts a real catalog backend (the catalog
  * plugin, this module and an entity provider) on a fresh database, applies one
@@ -19,7 +20,9 @@
  *   the Component standing in for the Dataset).
  *
  * PostgreSQL runs get a new database per run (dropped afterwards); SQLite runs
- * use files in a temporary directory, as the quick start does. With several
+ * use files in a temporary directory, as the quick start does (`--sqlite-dir`
+ * puts that directory elsewhere, e.g. on tmpfs under /dev/shm to keep other
+ * programs' disk traffic out of the comparison). With several
  * rounds the order of the workloads alternates and the summary gives medians.
  * The times are wall-clock and suffer from anything else running on the
  * machine; the backend CPU time is printed beside them.
@@ -67,6 +70,7 @@ function parseArgs(argv: string[]) {
     timeoutMinutes: 60,
     rounds: 1,
     order: ['components', 'ml'] as Workload[],
+    sqliteDir: os.tmpdir(),
   };
   for (let i = 0; i < argv.length; i += 2) {
     const [flag, value] = [argv[i], argv[i + 1]];
@@ -83,11 +87,16 @@ function parseArgs(argv: string[]) {
       options.order = value.split(',') as Workload[];
     } else if (flag === '--rounds') {
       options.rounds = Number(value);
+    } else if (flag === '--sqlite-dir') {
+      if (!fs.existsSync(value) || !fs.statSync(value).isDirectory()) {
+        throw new Error(`--sqlite-dir ${value} is not a directory`);
+      }
+      options.sqliteDir = value;
     } else if (flag === '--timeout-minutes') {
       options.timeoutMinutes = Number(value);
     } else {
       throw new Error(
-        `Unknown option ${flag}; use --count N, --db sqlite,postgres, --pg <url>, --rounds N, --order components,ml, --timeout-minutes N`,
+        `Unknown option ${flag}; use --count N, --db sqlite,postgres, --pg <url>, --rounds N, --order components,ml, --timeout-minutes N, --sqlite-dir <dir>`,
       );
     }
   }
@@ -255,6 +264,7 @@ async function run(options: {
   count: number;
   pg: string;
   timeoutMinutes: number;
+  sqliteDir: string;
 }): Promise<RunResult> {
   const { workload, engine, count } = options;
   const entities = buildEntities(workload, count);
@@ -287,7 +297,7 @@ async function run(options: {
   ).toString(36)}`;
   const sqliteDir =
     engine === 'sqlite'
-      ? fs.mkdtempSync(path.join(os.tmpdir(), 'mlops-bench-'))
+      ? fs.mkdtempSync(path.join(options.sqliteDir, 'mlops-bench-'))
       : undefined;
   const prefix = `mlops_bench_${runId}_`;
   const database =
@@ -436,7 +446,10 @@ async function main() {
       `Node ${process.version}, ${os.cpus().length} CPUs, load average ${os
         .loadavg()
         .map(l => l.toFixed(1))
-        .join(' ')}`,
+        .join(' ')}` +
+      (options.engines.includes('sqlite')
+        ? `, SQLite files under ${options.sqliteDir}`
+        : ''),
   );
   for (const engine of options.engines) {
     const results: Record<Workload, RunResult[]> = { components: [], ml: [] };
@@ -447,6 +460,10 @@ async function main() {
       for (const workload of order) {
         const r = await run({ ...options, workload, engine });
         results[workload].push(r);
+        console.log(
+          `${engine.padEnd(8)} ${workload.padEnd(10)} round ${round + 1}, ` +
+            `load average ${os.loadavg()[0].toFixed(1)} at the end`,
+        );
         console.log(
           `${engine.padEnd(8)} ${workload.padEnd(10)} ` +
             `processed ${r.processedSeconds.toFixed(1)}s, ` +
