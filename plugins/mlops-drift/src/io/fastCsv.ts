@@ -103,9 +103,10 @@ export function parseHeaderLine(bytes: Buffer): CsvHeader {
 /**
  * A CSV reader for the common case of numerical columns in an unquoted file:
  * it scans the bytes once, skips unselected fields without decoding them and
- * parses numbers from the bytes (Clinger's fast path: up to 15 significant
- * digits and a power of ten up to 22 give a correctly rounded double; other
- * tokens are decoded and parsed as the general reader does). It gives the
+ * parses numbers from the bytes (Clinger's fast path: a mantissa below 2^53
+ * times or divided by an exact power of ten up to 10^22 is a correctly
+ * rounded double; longer numbers go through V8's conversion, other tokens
+ * are decoded and parsed as the general reader does). It gives the
  * same result as `readCsv` with csv-parse, or bails (FAST_CSV_BAIL) on
  * anything that needs the general reader: quotes, a bare CR, a row with the
  * wrong number of fields, a value that is not a number; the caller then reads
@@ -237,7 +238,6 @@ export class FastNumericCsv {
       i++;
     }
     let mantissa = 0;
-    let significant = 0;
     let digits = 0;
     let scale = 0;
     let integer = true;
@@ -247,10 +247,7 @@ export class FastNumericCsv {
         break;
       }
       digits++;
-      if (mantissa !== 0 || b !== ZERO) {
-        significant++;
-        mantissa = mantissa * 10 + (b - ZERO);
-      }
+      mantissa = mantissa * 10 + (b - ZERO);
     }
     if (i < end && data[i] === DOT) {
       integer = false;
@@ -261,10 +258,7 @@ export class FastNumericCsv {
         }
         digits++;
         scale--;
-        if (mantissa !== 0 || b !== ZERO) {
-          significant++;
-          mantissa = mantissa * 10 + (b - ZERO);
-        }
+        mantissa = mantissa * 10 + (b - ZERO);
       }
     }
     if (digits > 0 && i < end && (data[i] === LOWER_E || data[i] === UPPER_E)) {
@@ -294,14 +288,17 @@ export class FastNumericCsv {
       this.general(column, data, start, end);
       return;
     }
-    // a well-formed decimal number, i.e. what NUMBER_PATTERN accepts
+    // a well-formed decimal number, i.e. what NUMBER_PATTERN accepts. The
+    // digits accumulate exactly while the mantissa stays within 2^53 (it only
+    // grows, so a final value within 2^53 means every step was exact)
+    const exact = mantissa <= Number.MAX_SAFE_INTEGER;
     let value: number;
     if (mantissa === 0) {
       value = negative ? -0 : 0;
-    } else if (significant <= 15 && scale >= 0 && scale <= 22) {
+    } else if (exact && scale >= 0 && scale <= 22) {
       value = mantissa * POW10[scale];
       value = negative ? -value : value;
-    } else if (significant <= 15 && scale < 0 && scale >= -22) {
+    } else if (exact && scale < 0 && scale >= -22) {
       value = mantissa / POW10[-scale];
       value = negative ? -value : value;
     } else {
