@@ -440,16 +440,19 @@ function median(values: number[]): number {
 async function main() {
   const options = parseArgs(process.argv.slice(2));
   const summary: string[] = [];
+  const load = os
+    .loadavg()
+    .map(l => l.toFixed(1))
+    .join(' ');
+  const sqliteDir = options.engines.includes('sqlite')
+    ? `, SQLite files under ${options.sqliteDir}`
+    : '';
   console.log(
     `Catalog ingestion benchmark: ${options.count} entities per workload ` +
       `(+${GROUPS} groups, ${SYSTEMS} systems), ${options.rounds} round(s), ` +
-      `Node ${process.version}, ${os.cpus().length} CPUs, load average ${os
-        .loadavg()
-        .map(l => l.toFixed(1))
-        .join(' ')}` +
-      (options.engines.includes('sqlite')
-        ? `, SQLite files under ${options.sqliteDir}`
-        : ''),
+      `Node ${process.version}, ${
+        os.cpus().length
+      } CPUs, load average ${load}${sqliteDir}`,
   );
   for (const engine of options.engines) {
     const results: Record<Workload, RunResult[]> = { components: [], ml: [] };
