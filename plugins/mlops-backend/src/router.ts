@@ -8,10 +8,10 @@ import { InputError, NotFoundError } from '@backstage/errors';
 import { JsonObject } from '@backstage/types';
 import express from 'express';
 import Router from 'express-promise-router';
+import { DRIFT_METHODS, DriftMethod } from '@synth/plugin-mlops-drift';
 import { z } from 'zod';
 import {
   CreateDeploymentRequest,
-  DriftMethodName,
   mlopsModelDeployPermission,
   mlopsModelDriftRunPermission,
   mlopsModelRollbackPermission,
@@ -51,20 +51,12 @@ const createDeploymentBody = z.discriminatedUnion('strategy', [
     .strict(),
 ]);
 
-const DRIFT_METHODS = [
-  'ks',
-  'chisquare',
-  'z',
-  'wasserstein',
-  'jensenshannon',
-  'psi',
-  'kl_div',
-  'hellinger',
-] as const satisfies readonly DriftMethodName[];
+// The methods the drift engine offers.
+const DRIFT_METHOD_ENUM = DRIFT_METHODS as [DriftMethod, ...DriftMethod[]];
 
 const createDriftReportBody = z
   .object({
-    method: z.enum(DRIFT_METHODS).optional(),
+    method: z.enum(DRIFT_METHOD_ENUM).optional(),
     currentLocation: z
       .string()
       .min(1)

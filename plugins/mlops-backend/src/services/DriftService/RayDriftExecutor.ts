@@ -1,6 +1,12 @@
 import { resolvePackagePath } from '@backstage/backend-plugin-api';
 import { InputError } from '@backstage/errors';
-import { DriftReport as EngineReport } from '@synth/plugin-mlops-drift';
+import {
+  COLUMN_TYPES,
+  ColumnType,
+  DRIFT_METHODS,
+  DriftMethod,
+  DriftReport as EngineReport,
+} from '@synth/plugin-mlops-drift';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
@@ -41,18 +47,9 @@ const category = z.union([z.string(), z.number(), z.boolean()]);
 
 const columnSchema = z.object({
   column: z.string(),
-  type: z.enum(['numerical', 'categorical', 'boolean', 'text', 'datetime']),
+  type: z.enum(COLUMN_TYPES as [ColumnType, ...ColumnType[]]),
   featureType: z.enum(['numerical', 'categorical']),
-  method: z.enum([
-    'ks',
-    'chisquare',
-    'z',
-    'wasserstein',
-    'jensenshannon',
-    'psi',
-    'kl_div',
-    'hellinger',
-  ]),
+  method: z.enum(DRIFT_METHODS as [DriftMethod, ...DriftMethod[]]),
   methodSource: z.enum(['default', 'override']),
   statistic,
   pValue: finite.nullable(),
@@ -101,7 +98,7 @@ const reportSchema = z.object({
   skipped: z.array(
     z.object({
       column: z.string(),
-      type: z.enum(['numerical', 'categorical', 'boolean', 'text', 'datetime']),
+      type: z.enum(COLUMN_TYPES as [ColumnType, ...ColumnType[]]),
       reason: z.string(),
     }),
   ),
