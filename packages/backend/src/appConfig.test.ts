@@ -3,8 +3,8 @@ import { ConfigSources, FileConfigSource } from '@backstage/config-loader';
 
 const root = path.resolve(__dirname, '../../..');
 
-// The environment a production deployment provides (see the README's
-// "Production" section); values are placeholders for the substitution only.
+// The environment variables app-config.production.yaml reads (see the
+// README's "Production" section), with example values.
 const productionEnv: Record<string, string> = {
   APP_BASE_URL: 'https://portal.example.com',
   PORT: '7007',
