@@ -1,9 +1,9 @@
 import { isChildPath } from '@backstage/backend-plugin-api';
 import { InputError, NotFoundError } from '@backstage/errors';
-import JSZip from 'jszip';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { zipDeterministic, ZipEntry } from '../workspace/zip';
 
 /**
  * Lambda's limits for a deployment package sent in the request (ZipFile):
@@ -16,9 +16,6 @@ export const LAMBDA_ZIP_LIMITS = {
 };
 
 export type LambdaZipLimits = typeof LAMBDA_ZIP_LIMITS;
-
-/** Fixed timestamp of every entry, so equal artefacts give equal packages (and CodeSha256). */
-const EPOCH = new Date('1980-01-01T00:00:00Z');
 
 const mb = (bytes: number) =>
   bytes >= 1024 * 1024
@@ -160,19 +157,16 @@ export async function packageLocalArtifact(options: {
       `The artefact '${artifactUri}' is an empty directory; there is nothing to deploy`,
     );
   }
-  const zip = new JSZip();
+  const entries: ZipEntry[] = [];
   for (const entry of files) {
-    zip.file(entry.name, await fs.readFile(entry.full), {
-      date: EPOCH,
-      unixPermissions: 0o644,
-      createFolders: false,
+    entries.push({
+      path: entry.name,
+      content: await fs.readFile(entry.full),
+      mode: 0o644,
     });
   }
-  const buffer = await zip.generateAsync({
-    type: 'nodebuffer',
-    compression: 'DEFLATE',
-    platform: 'UNIX',
-  });
+  // Equal artefacts give equal packages (and so an equal CodeSha256).
+  const buffer = await zipDeterministic(entries);
   if (buffer.length > limits.zippedBytes) {
     throw tooLarge(buffer.length);
   }
