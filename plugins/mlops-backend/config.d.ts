@@ -178,6 +178,24 @@ export interface Config {
         maxReportsPerModel?: number;
       };
     };
+    /** The model health routes. */
+    health?: {
+      /**
+       * The health routes answer only for models the caller can see. By
+       * default they take the `catalog.entity.read` decision from the
+       * permission backend and a model's existence from an index of the
+       * catalog's MLModels (names only, read with the plugin's service
+       * credentials when a lookup finds it older than `maxAge`), and ask the
+       * catalog only about models the index does not know. A model deleted
+       * from the catalog can answer until the index is read again.
+       */
+      modelIndex?: {
+        /** `false`: ask the catalog on every health request. Default true. */
+        enabled?: boolean;
+        /** Default 1 minute. */
+        maxAge?: HumanDuration | string;
+      };
+    };
     /** The global task that moves runs and deployments forward. */
     reconciler?: {
       /** Default 5 seconds. */

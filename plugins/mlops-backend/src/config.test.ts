@@ -23,6 +23,31 @@ describe('readMlopsOptions', () => {
       leaseMs: 30_000,
       batchSize: 50,
     });
+    expect(options.health).toEqual({ modelIndex: { maxAgeMs: 60_000 } });
+  });
+
+  it('reads the model index of the health routes, and turns it off', () => {
+    expect(
+      readMlopsOptions(
+        new ConfigReader({
+          mlops: { health: { modelIndex: { maxAge: '30s' } } },
+        }),
+      ).health,
+    ).toEqual({ modelIndex: { maxAgeMs: 30_000 } });
+    expect(
+      readMlopsOptions(
+        new ConfigReader({
+          mlops: { health: { modelIndex: { enabled: false } } },
+        }),
+      ).health,
+    ).toEqual({ modelIndex: undefined });
+    expect(() =>
+      readMlopsOptions(
+        new ConfigReader({
+          mlops: { health: { modelIndex: { maxAge: { seconds: 0 } } } },
+        }),
+      ),
+    ).toThrow('mlops.health.modelIndex.maxAge must be longer than 0');
   });
 
   it('reads every section; Ray Serve defaults to the Ray dashboard', () => {

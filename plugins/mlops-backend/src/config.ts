@@ -55,6 +55,10 @@ export type MlopsOptions = {
   mlflow?: EndpointOptions;
   lambda: LambdaOptions;
   rayServe?: RayServeOptions;
+  health: {
+    /** Absent when disabled: every health request asks the catalog. */
+    modelIndex?: { maxAgeMs: number };
+  };
   reconciler: {
     frequency: HumanDuration;
     timeout: HumanDuration;
@@ -72,6 +76,16 @@ function durationMs(
     return durationToMilliseconds(readDurationFromConfig(config, { key }));
   }
   return durationToMilliseconds(fallback);
+}
+
+function readModelIndexMaxAge(config: Config | undefined): number {
+  const maxAgeMs = durationMs(config, 'maxAge', { minutes: 1 });
+  if (!(maxAgeMs > 0)) {
+    throw new InputError(
+      'mlops.health.modelIndex.maxAge must be longer than 0; set mlops.health.modelIndex.enabled to false to ask the catalog on every request',
+    );
+  }
+  return maxAgeMs;
 }
 
 function readEndpoint(
@@ -109,6 +123,7 @@ export function readMlopsOptions(root: Config): MlopsOptions {
   const lambdaConfig = targets?.getOptionalConfig('lambda');
   const rayServeConfig = targets?.getOptionalConfig('rayServe');
   const reconciler = config?.getOptionalConfig('reconciler');
+  const modelIndex = config?.getOptionalConfig('health.modelIndex');
 
   const ray = readEndpoint(executors?.getOptionalConfig('ray'), 'url');
   const defaultExecutor = executors?.getOptionalString('default');
@@ -192,6 +207,12 @@ export function readMlopsOptions(root: Config): MlopsOptions {
           }),
         }
       : undefined,
+    health: {
+      modelIndex:
+        modelIndex?.getOptionalBoolean('enabled') === false
+          ? undefined
+          : { maxAgeMs: readModelIndexMaxAge(modelIndex) },
+    },
     reconciler: {
       frequency: reconciler?.has('frequency')
         ? readDurationFromConfig(reconciler, { key: 'frequency' })

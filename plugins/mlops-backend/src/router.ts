@@ -383,16 +383,16 @@ export async function createRouter(options: {
   router.get('/models/:namespace/:name/health', async (req, res) => {
     const credentials = await readCredentials(req);
     const { namespace, name } = req.params;
-    // Read the store while the catalog checks visibility; answer only if visible.
-    const [model, report] = await Promise.all([
-      models.getModel({ namespace, name }, credentials),
-      health.getHealth(modelRefOf({ kind: 'MLModel', namespace, name })),
-    ]);
-    res.json({ ...report, modelRef: model.ref });
+    res.json(
+      await health.getVisibleHealth(
+        modelRefOf({ kind: 'MLModel', namespace, name }),
+        credentials,
+      ),
+    );
   });
 
   // The health of many models in one request (a page of the ML catalog):
-  // one catalog request for visibility, one store query per table.
+  // one visibility decision for all, one store query per table.
   router.post('/health/query', async (req, res) => {
     const credentials = await readCredentials(req);
     const body = parse(healthQueryBody, req.body ?? {}, 'request body');

@@ -19,8 +19,9 @@ export const DEFAULT_MEMBERS: Record<string, string[]> = {
 };
 
 /**
- * A permissions mock that behaves like the example policy: members of the
- * owning group are allowed, everyone else is denied.
+ * A permissions mock that behaves like the example policy: the mlops
+ * permissions are allowed to members of the owning group and denied to
+ * everyone else; everything else (reading the catalog) is allowed.
  */
 export function ownerPermissions(
   entities: Entity[],
@@ -39,6 +40,9 @@ export function ownerPermissions(
       const user = (options?.credentials as BackstageCredentials<any>)
         ?.principal?.userEntityRef;
       return requests.map(request => {
+        if (!request.permission.name.startsWith('mlops.')) {
+          return { result: AuthorizeResult.ALLOW };
+        }
         const ownerRefs = owners.get(request.resourceRef) ?? [];
         const allowed = ownerRefs.some(owner =>
           (members[owner] ?? []).includes(user),

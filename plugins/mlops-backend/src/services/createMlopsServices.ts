@@ -33,6 +33,7 @@ import { DriftRunner } from './DriftService/DriftRunner';
 import { DriftScheduler } from './DriftService/DriftScheduler';
 import { HealthService } from './HealthService/HealthService';
 import { ModelAccess } from './ModelAccess';
+import { CatalogModelIndex, ModelVisibility } from './ModelVisibility';
 import { ModelVersionRegistrar } from './ModelVersionRegistrar';
 import { Notifier } from './Notifier';
 import { Reconciler } from './Reconciler';
@@ -55,7 +56,7 @@ export function createMlopsServices(deps: {
   permissions: PermissionsService;
   urlReader?: UrlReaderService;
   notifications?: NotificationService;
-  /** Service credentials for the drift scheduler's catalog reads. */
+  /** Service credentials for the drift scheduler's and the model index's catalog reads. */
   auth?: AuthService;
   /** The root config, for `mlops.drift`. */
   config?: Config;
@@ -163,7 +164,23 @@ export function createMlopsServices(deps: {
     store,
     processor: deploymentProcessor,
   });
-  const health = new HealthService({ store, catalog: deps.catalog });
+  const modelIndex =
+    deps.auth && options.health.modelIndex
+      ? new CatalogModelIndex({
+          catalog: deps.catalog,
+          auth: deps.auth,
+          logger,
+          maxAgeMs: options.health.modelIndex.maxAgeMs,
+        })
+      : undefined;
+  const health = new HealthService({
+    store,
+    visibility: new ModelVisibility({
+      catalog: deps.catalog,
+      permissions: deps.permissions,
+      index: modelIndex,
+    }),
+  });
   const reconciler = new Reconciler({
     store,
     runs: processor,
@@ -240,6 +257,7 @@ export function createMlopsServices(deps: {
     training,
     deployments,
     health,
+    modelIndex,
     reconciler,
     runProcessor: processor,
     deploymentProcessor,

@@ -8,6 +8,7 @@ import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { MLOPS_API_VERSION_V1ALPHA1 } from '@synth/plugin-mlops-common';
 import { Knex } from 'knex';
 import { DatabaseMlopsStore } from '../../database/DatabaseMlopsStore';
+import { ModelVisibility } from '../ModelVisibility';
 import { HealthService } from './HealthService';
 
 const databases = TestDatabases.create({
@@ -45,7 +46,13 @@ describe.each(databases.eachSupportedId())(
       store = await DatabaseMlopsStore.create({
         database: mockServices.database({ knex }),
       });
-      health = new HealthService({ store, catalog: catalogServiceMock() });
+      health = new HealthService({
+        store,
+        visibility: new ModelVisibility({
+          catalog: catalogServiceMock(),
+          permissions: mockServices.permissions(),
+        }),
+      });
     });
 
     async function addRun(
@@ -212,7 +219,13 @@ describe.each(databases.eachSupportedId())(
         ],
       });
       const byRefs = jest.spyOn(catalog, 'getEntitiesByRefs');
-      const service = new HealthService({ store, catalog });
+      const service = new HealthService({
+        store,
+        visibility: new ModelVisibility({
+          catalog,
+          permissions: mockServices.permissions(),
+        }),
+      });
       const credentials = mockCredentials.user('user:default/alice');
       const requested = [
         'mlmodel:default/missing',
@@ -249,6 +262,39 @@ describe.each(databases.eachSupportedId())(
       );
       expect(await service.queryHealth([], credentials)).toEqual([]);
       expect(byRefs).toHaveBeenCalledTimes(1);
+    });
+
+    it('answers the health of one model only if the caller can see it', async () => {
+      const visible = model();
+      const hidden = model();
+      await addRun(visible, 'failed', 'exit code 3');
+      await addRun(hidden, 'failed', 'exit code 4');
+      const index = { has: (ref: string) => ref === visible || ref === hidden };
+      const permissions = mockServices.permissions.mock({
+        authorize: (async (requests: any[]) =>
+          requests.map(r => ({
+            result: r.resourceRef === hidden ? 'DENY' : 'ALLOW',
+          }))) as any,
+      });
+      const service = new HealthService({
+        store,
+        visibility: new ModelVisibility({
+          catalog: catalogServiceMock(),
+          permissions,
+          index,
+        }),
+      });
+      const credentials = mockCredentials.user('user:default/bob');
+
+      await expect(
+        service.getVisibleHealth(visible, credentials),
+      ).resolves.toEqual(await health.getHealth(visible));
+      await expect(
+        service.getVisibleHealth(hidden, credentials),
+      ).rejects.toThrow(`No MLModel ${hidden}`);
+      await expect(
+        service.getVisibleHealth('mlmodel:default/missing', credentials),
+      ).rejects.toMatchObject({ name: 'NotFoundError' });
     });
   },
 );

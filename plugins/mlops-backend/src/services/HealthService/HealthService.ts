@@ -1,8 +1,7 @@
 import { BackstageCredentials } from '@backstage/backend-plugin-api';
 import { parseEntityRef } from '@backstage/catalog-model';
-import { CatalogService } from '@backstage/plugin-catalog-node';
+import { NotFoundError } from '@backstage/errors';
 import {
-  isMLModelEntity,
   MLMODEL_KIND,
   ModelDriftSummary,
   ModelHealth,
@@ -15,6 +14,7 @@ import {
   RunRecord,
 } from '../../database/MlopsStore';
 import { modelRefOf } from '../ModelAccess';
+import { ModelVisibility } from '../ModelVisibility';
 import { toApiDeployment } from '../DeploymentService/DefaultDeploymentService';
 import { toApiRun } from '../TrainingService/DefaultTrainingService';
 
@@ -41,12 +41,34 @@ const RANK: Record<ModelHealthStatus, number> = {
  */
 export class HealthService {
   constructor(
-    private readonly options: { store: MlopsStore; catalog: CatalogService },
+    private readonly options: {
+      store: MlopsStore;
+      visibility: ModelVisibility;
+    },
   ) {}
 
   /** The health of one model, by its normalised reference. */
   async getHealth(modelRef: string): Promise<ModelHealth> {
     return (await this.getHealthOf([modelRef])).get(modelRef)!;
+  }
+
+  /**
+   * The health of one model the caller can see; NotFoundError if it does not
+   * exist or the caller cannot see it (the two are not told apart).
+   * Visibility is decided while the store is read.
+   */
+  async getVisibleHealth(
+    modelRef: string,
+    credentials: BackstageCredentials,
+  ): Promise<ModelHealth> {
+    const [visible, health] = await Promise.all([
+      this.options.visibility.visibleOf([modelRef], credentials),
+      this.getHealth(modelRef),
+    ]);
+    if (!visible.has(modelRef)) {
+      throw new NotFoundError(`No MLModel ${modelRef}`);
+    }
+    return health;
   }
 
   /**
@@ -76,11 +98,11 @@ export class HealthService {
 
   /**
    * The health of the models the caller can see, in request order; a
-   * reference the catalog does not show the caller (missing, invisible or
-   * not an MLModel) is `NotFound`, so the answer never tells the two apart.
-   * Visibility comes from one catalog request with the caller's credentials,
-   * made while the store is read. `entityRefs` must parse as MLModel
-   * references (the router validates them).
+   * reference the caller cannot see (missing, invisible or not an MLModel) is
+   * `NotFound`, so the answer never tells the two apart. Visibility is
+   * decided for all of them at once (see ModelVisibility) while the store is
+   * read. `entityRefs` must parse as MLModel references (the router
+   * validates them).
    */
   async queryHealth(
     entityRefs: string[],
@@ -92,25 +114,11 @@ export class HealthService {
     const modelRefs = entityRefs.map(ref => modelRefOf(ref));
     const unique = [...new Set(modelRefs)];
     const [visible, health] = await Promise.all([
-      this.options.catalog.getEntitiesByRefs(
-        {
-          entityRefs: unique,
-          fields: ['kind', 'apiVersion', 'metadata.namespace', 'metadata.name'],
-        },
-        { credentials },
-      ),
+      this.options.visibility.visibleOf(unique, credentials),
       this.getHealthOf(unique),
     ]);
-    const seen = new Set(
-      unique.filter((_, i) => {
-        const entity = visible.items[i];
-        return (
-          entity !== undefined && entity !== null && isMLModelEntity(entity)
-        );
-      }),
-    );
     return entityRefs.map((entityRef, i) =>
-      seen.has(modelRefs[i])
+      visible.has(modelRefs[i])
         ? { entityRef, health: health.get(modelRefs[i])! }
         : { entityRef, error: 'NotFound' as const },
     );

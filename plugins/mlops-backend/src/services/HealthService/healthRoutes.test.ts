@@ -15,6 +15,7 @@ import {
   MLOPS_API_VERSION_V1ALPHA1,
   ModelHealthQueryResponse,
 } from '@synth/plugin-mlops-common';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import request from 'supertest';
 import { OTHER_USER, OWNER_USER } from '../../__testUtils__/fixtures';
 import { DatabaseMlopsStore } from '../../database/DatabaseMlopsStore';
@@ -37,19 +38,34 @@ function mlModel(name: string): Entity {
 
 /**
  * A catalog that hides `mlmodel:default/secret` from everyone but alice, as
- * a catalog permission policy would, and records the by-refs requests.
+ * a catalog permission policy would, and records the by-refs requests; the
+ * plugin's service credentials see everything. With a permission policy
+ * that decides the same (`permissions`).
  */
 function visibilityCatalog(entities: Entity[]) {
   const all = catalogServiceMock({ entities });
   const byRefsCalls: Array<{ request: unknown; user?: string }> = [];
-  const userOf = (options: unknown) =>
+  const principalOf = (options: unknown) =>
     (options as { credentials?: BackstageCredentials<any> } | undefined)
-      ?.credentials?.principal?.userEntityRef as string | undefined;
+      ?.credentials?.principal;
+  const userOf = (options: unknown) =>
+    principalOf(options)?.userEntityRef as string | undefined;
   const visibleTo = (user: string | undefined, entity?: Entity) =>
     entity && (entity.metadata.name !== 'secret' || user === OWNER_USER)
       ? entity
       : undefined;
+  let indexed!: () => void;
+  const indexRead = new Promise<void>(resolve => {
+    indexed = resolve;
+  });
   const catalog = catalogServiceMock.mock({
+    streamEntities: async function* stream(req, options) {
+      if (principalOf(options)?.type !== 'service') {
+        throw new Error('the model index reads with service credentials');
+      }
+      yield* all.streamEntities(req);
+      indexed();
+    },
     getEntitiesByRefs: async (req, options) => {
       byRefsCalls.push({ request: req, user: userOf(options) });
       const { items } = await all.getEntitiesByRefs(req);
@@ -58,7 +74,21 @@ function visibilityCatalog(entities: Entity[]) {
     getEntityByRef: async (ref: string | CompoundEntityRef, options) =>
       visibleTo(userOf(options), await all.getEntityByRef(ref)),
   });
-  return { catalog, byRefsCalls };
+  const permissions = mockServices.permissions.mock({
+    authorize: (async (
+      requests: Array<{ permission: { name: string }; resourceRef?: string }>,
+      options: { credentials: BackstageCredentials<any> },
+    ) =>
+      requests.map(r => ({
+        result:
+          r.permission.name === 'catalog.entity.read' &&
+          r.resourceRef === 'mlmodel:default/secret' &&
+          options.credentials.principal?.userEntityRef !== OWNER_USER
+            ? AuthorizeResult.DENY
+            : AuthorizeResult.ALLOW,
+      }))) as any,
+  });
+  return { catalog, byRefsCalls, indexRead, permissions };
 }
 
 describe('POST /health/query', () => {
@@ -66,6 +96,7 @@ describe('POST /health/query', () => {
   let backend: Awaited<ReturnType<typeof startTestBackend>>;
   let store: DatabaseMlopsStore;
   let byRefsCalls: ReturnType<typeof visibilityCatalog>['byRefsCalls'];
+  let indexRead: Promise<void>;
 
   beforeAll(async () => {
     const knex = await databases.init('SQLITE_3');
@@ -75,6 +106,7 @@ describe('POST /health/query', () => {
       mlModel('secret'),
     ]);
     byRefsCalls = visibility.byRefsCalls;
+    indexRead = visibility.indexRead;
     backend = await startTestBackend({
       features: [
         mlopsPlugin,
@@ -82,6 +114,7 @@ describe('POST /health/query', () => {
         mockServices.database.factory({ knex }),
         mockServices.scheduler.mock().factory,
         visibility.catalog.factory,
+        visibility.permissions.factory,
         createServiceFactory({
           service: notificationService,
           deps: {},
@@ -120,7 +153,9 @@ describe('POST /health/query', () => {
     await backend?.stop();
   });
 
-  beforeEach(() => {
+  beforeEach(async () => {
+    // The plugin reads its model index at start.
+    await indexRead;
     byRefsCalls.length = 0;
   });
 
@@ -160,7 +195,7 @@ describe('POST /health/query', () => {
     expect(byRefsCalls).toHaveLength(0);
   });
 
-  it('answers each reference in request order from one catalog request, NotFound for what the caller cannot see', async () => {
+  it('answers each reference in request order, NotFound for what the caller cannot see, asking the catalog only about what its index does not know', async () => {
     const entityRefs = [
       'mlmodel:default/secret',
       'mlmodel:default/churn',
@@ -198,15 +233,11 @@ describe('POST /health/query', () => {
       status: 'degraded',
       reasons: ['the latest training run failed: exit code 1'],
     });
+    // secret: denied by the policy; churn and fraud: in the index.
     expect(byRefsCalls).toEqual([
       {
         request: {
-          entityRefs: [
-            'mlmodel:default/secret',
-            'mlmodel:default/churn',
-            'mlmodel:default/missing',
-            'mlmodel:default/fraud',
-          ],
+          entityRefs: ['mlmodel:default/missing'],
           fields: ['kind', 'apiVersion', 'metadata.namespace', 'metadata.name'],
         },
         user: OTHER_USER,

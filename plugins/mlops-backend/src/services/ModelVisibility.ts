@@ -1,0 +1,194 @@
+import {
+  AuthService,
+  BackstageCredentials,
+  LoggerService,
+  PermissionsService,
+} from '@backstage/backend-plugin-api';
+import { stringifyEntityRef } from '@backstage/catalog-model';
+import { catalogEntityReadPermission } from '@backstage/plugin-catalog-common/alpha';
+import { CatalogService } from '@backstage/plugin-catalog-node';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import {
+  isMLModelEntity,
+  MLMODEL_KIND,
+  MLOPS_API_VERSION_V1ALPHA1,
+} from '@synth/plugin-mlops-common';
+import { modelRefOf } from './ModelAccess';
+
+/** Which MLModels exist, as far as a recent read of the catalog knows. */
+export interface ModelIndex {
+  /**
+   * `true` if the model was in the catalog at the last read, `false` if it
+   * was not, `undefined` when there is no read young enough to say.
+   */
+  has(modelRef: string): boolean | undefined;
+}
+
+/**
+ * The normalised references of every MLModel in the catalog, read with the
+ * plugin's own service credentials (so the catalog answers without asking
+ * the permission backend) and only their names. A lookup on a snapshot older
+ * than `maxAgeMs` starts a new read in the background and still answers from
+ * the old snapshot until it is replaced (stale-while-revalidate); before the
+ * first read, and for `maxAgeMs` after a read that failed, it knows nothing.
+ * Nothing is read while nobody asks.
+ */
+export class CatalogModelIndex implements ModelIndex {
+  private snapshot?: { refs: Set<string>; readAt: number };
+  private reading?: Promise<void>;
+  private lastAttemptAt = -Infinity;
+
+  constructor(
+    private readonly options: {
+      catalog: CatalogService;
+      auth: AuthService;
+      logger: LoggerService;
+      /** How old a snapshot may be before a lookup starts a new read. */
+      maxAgeMs: number;
+      /** Entities per catalog page. Default 500. */
+      pageSize?: number;
+      now?: () => number;
+    },
+  ) {}
+
+  has(modelRef: string): boolean | undefined {
+    const now = (this.options.now ?? Date.now)();
+    const { snapshot } = this;
+    const due = !snapshot || now - snapshot.readAt >= this.options.maxAgeMs;
+    // A failed read is tried again after 5 s (or the maximum age if shorter).
+    const retryGap = Math.min(this.options.maxAgeMs, 5_000);
+    if (!this.reading && due && now - this.lastAttemptAt >= retryGap) {
+      void this.refresh();
+    }
+    if (!snapshot || now - snapshot.readAt > 2 * this.options.maxAgeMs) {
+      // Too old to answer for: a refresh has been failing for a while.
+      return undefined;
+    }
+    return snapshot.refs.has(modelRef);
+  }
+
+  /** Reads the catalog now (one read at a time); resolves when it is done. */
+  refresh(): Promise<void> {
+    if (!this.reading) {
+      this.reading = this.read().finally(() => {
+        this.reading = undefined;
+      });
+    }
+    return this.reading;
+  }
+
+  private async read(): Promise<void> {
+    const { catalog, auth, logger } = this.options;
+    const now = this.options.now ?? Date.now;
+    const startedAt = now();
+    this.lastAttemptAt = startedAt;
+    try {
+      const credentials = await auth.getOwnServiceCredentials();
+      const refs = new Set<string>();
+      for await (const page of catalog.streamEntities(
+        {
+          filter: {
+            kind: MLMODEL_KIND,
+            apiVersion: MLOPS_API_VERSION_V1ALPHA1,
+          },
+          fields: ['kind', 'apiVersion', 'metadata.namespace', 'metadata.name'],
+          pageSize: this.options.pageSize ?? 500,
+        },
+        { credentials },
+      )) {
+        for (const entity of page.filter(isMLModelEntity)) {
+          refs.add(modelRefOf(stringifyEntityRef(entity)));
+        }
+      }
+      // The read's start is its age: a model deleted while it ran may be in it.
+      this.snapshot = { refs, readAt: startedAt };
+      logger.debug(
+        `mlops: model index holds ${refs.size} MLModels (read in ${
+          now() - startedAt
+        } ms)`,
+      );
+    } catch (error) {
+      logger.warn(
+        `mlops: could not read the MLModels of the catalog for the model index; health lookups ask the catalog per request until a read succeeds: ${error}`,
+      );
+    }
+  }
+}
+
+/**
+ * Which MLModels a caller can see, the way the catalog would decide: the
+ * permission policy's `catalog.entity.read` decision for each model (a
+ * conditional decision is applied by the catalog itself, through the
+ * permission backend), and the model's existence from the model index. A
+ * model the index does not know (created since its last read, or the index
+ * not read yet) is looked up in the catalog with the caller's credentials,
+ * so a new model is visible at once; a deleted one may still count as
+ * existing until the index is read again (at most its maximum age, about as
+ * long as the catalog takes to notice a deletion at the source).
+ *
+ * Costs one permission request per call instead of a catalog request, which
+ * itself asks the permission backend: the health routes are read on every
+ * model page and every ML catalog page.
+ */
+export class ModelVisibility {
+  constructor(
+    private readonly options: {
+      catalog: CatalogService;
+      permissions: PermissionsService;
+      /** Without an index every call asks the catalog. */
+      index?: ModelIndex;
+    },
+  ) {}
+
+  /** The subset of `modelRefs` (normalised MLModel references) the caller can see. */
+  async visibleOf(
+    modelRefs: string[],
+    credentials: BackstageCredentials,
+  ): Promise<Set<string>> {
+    const { catalog, permissions, index } = this.options;
+    const refs = [...new Set(modelRefs)];
+    if (refs.length === 0) {
+      return new Set();
+    }
+    let unknown = refs;
+    const visible = new Set<string>();
+    if (index) {
+      const decisions = await permissions.authorize(
+        refs.map(ref => ({
+          permission: catalogEntityReadPermission,
+          resourceRef: ref,
+        })),
+        { credentials },
+      );
+      const allowed = refs.filter(
+        (_, i) => decisions[i].result === AuthorizeResult.ALLOW,
+      );
+      unknown = [];
+      for (const ref of allowed) {
+        // Not in the last read (created since, or missing) or no read young
+        // enough: the catalog knows.
+        if (index.has(ref) === true) {
+          visible.add(ref);
+        } else {
+          unknown.push(ref);
+        }
+      }
+    }
+    if (unknown.length > 0) {
+      const { items } = await catalog.getEntitiesByRefs(
+        {
+          entityRefs: unknown,
+          fields: ['kind', 'apiVersion', 'metadata.namespace', 'metadata.name'],
+        },
+        { credentials },
+      );
+      unknown.forEach((ref, i) => {
+        const entity = items[i];
+        if (entity && isMLModelEntity(entity)) {
+          visible.add(ref);
+        }
+      });
+    }
+    return visible;
+  }
+}
