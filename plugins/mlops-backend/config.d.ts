@@ -195,6 +195,14 @@ export interface Config {
         /** Default 1 minute. */
         maxAge?: HumanDuration | string;
       };
+      /**
+       * How long a user's `catalog.entity.read` decision as a whole (allow,
+       * deny, or that it is conditional) is kept in the plugin's cache, per
+       * user and token, so repeated health reads make no permission request.
+       * A policy change reaches the health routes this much later. `0`: ask
+       * the permission backend on every request. Default 10 seconds.
+       */
+      readDecisionTtl?: HumanDuration | string;
     };
     /** The global task that moves runs and deployments forward. */
     reconciler?: {

@@ -23,24 +23,34 @@ describe('readMlopsOptions', () => {
       leaseMs: 30_000,
       batchSize: 50,
     });
-    expect(options.health).toEqual({ modelIndex: { maxAgeMs: 60_000 } });
+    expect(options.health).toEqual({
+      modelIndex: { maxAgeMs: 60_000 },
+      readDecisionTtlMs: 10_000,
+    });
   });
 
-  it('reads the model index of the health routes, and turns it off', () => {
+  it('reads the model index and the kept read decisions of the health routes, and turns them off', () => {
     expect(
       readMlopsOptions(
         new ConfigReader({
-          mlops: { health: { modelIndex: { maxAge: '30s' } } },
+          mlops: {
+            health: { modelIndex: { maxAge: '30s' }, readDecisionTtl: '2s' },
+          },
         }),
       ).health,
-    ).toEqual({ modelIndex: { maxAgeMs: 30_000 } });
+    ).toEqual({ modelIndex: { maxAgeMs: 30_000 }, readDecisionTtlMs: 2_000 });
     expect(
       readMlopsOptions(
         new ConfigReader({
-          mlops: { health: { modelIndex: { enabled: false } } },
+          mlops: {
+            health: {
+              modelIndex: { enabled: false },
+              readDecisionTtl: { seconds: 0 },
+            },
+          },
         }),
       ).health,
-    ).toEqual({ modelIndex: undefined });
+    ).toEqual({ modelIndex: undefined, readDecisionTtlMs: 0 });
     expect(() =>
       readMlopsOptions(
         new ConfigReader({

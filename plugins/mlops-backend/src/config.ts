@@ -58,6 +58,8 @@ export type MlopsOptions = {
   health: {
     /** Absent when disabled: every health request asks the catalog. */
     modelIndex?: { maxAgeMs: number };
+    /** 0: no kept read decisions. */
+    readDecisionTtlMs: number;
   };
   reconciler: {
     frequency: HumanDuration;
@@ -123,7 +125,8 @@ export function readMlopsOptions(root: Config): MlopsOptions {
   const lambdaConfig = targets?.getOptionalConfig('lambda');
   const rayServeConfig = targets?.getOptionalConfig('rayServe');
   const reconciler = config?.getOptionalConfig('reconciler');
-  const modelIndex = config?.getOptionalConfig('health.modelIndex');
+  const health = config?.getOptionalConfig('health');
+  const modelIndex = health?.getOptionalConfig('modelIndex');
 
   const ray = readEndpoint(executors?.getOptionalConfig('ray'), 'url');
   const defaultExecutor = executors?.getOptionalString('default');
@@ -212,6 +215,7 @@ export function readMlopsOptions(root: Config): MlopsOptions {
         modelIndex?.getOptionalBoolean('enabled') === false
           ? undefined
           : { maxAgeMs: readModelIndexMaxAge(modelIndex) },
+      readDecisionTtlMs: durationMs(health, 'readDecisionTtl', { seconds: 10 }),
     },
     reconciler: {
       frequency: reconciler?.has('frequency')

@@ -45,6 +45,7 @@ export const mlopsPlugin = createBackendPlugin({
         lifecycle: coreServices.lifecycle,
         urlReader: coreServices.urlReader,
         auth: coreServices.auth,
+        cache: coreServices.cache,
         catalog: catalogServiceRef,
         notifications: notificationService,
       },
@@ -69,6 +70,7 @@ export const mlopsPlugin = createBackendPlugin({
           urlReader: deps.urlReader,
           notifications: deps.notifications,
           auth: deps.auth,
+          cache: deps.cache,
           config: deps.config,
           mlflow,
           leaseOwner: `${os.hostname()}:${process.pid}:${randomUUID().slice(

@@ -36,6 +36,19 @@ export function ownerPermissions(
     ]),
   );
   return mockServices.permissions.mock({
+    // Reading the catalog is allowed to all; the mlops permissions depend
+    // on the model's owner.
+    authorizeConditional: async (requests: any[]) =>
+      requests.map(request =>
+        request.permission.name.startsWith('mlops.')
+          ? {
+              result: AuthorizeResult.CONDITIONAL,
+              pluginId: 'catalog',
+              resourceType: 'catalog-entity',
+              conditions: { rule: 'IS_ENTITY_OWNER', params: {} },
+            }
+          : { result: AuthorizeResult.ALLOW },
+      ) as any,
     authorize: async (requests: any[], options?: any) => {
       const user = (options?.credentials as BackstageCredentials<any>)
         ?.principal?.userEntityRef;

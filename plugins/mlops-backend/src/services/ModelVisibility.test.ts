@@ -1,3 +1,4 @@
+import { CacheService } from '@backstage/backend-plugin-api';
 import { mockCredentials, mockServices } from '@backstage/backend-test-utils';
 import { Entity } from '@backstage/catalog-model';
 import { catalogEntityReadPermission } from '@backstage/plugin-catalog-common/alpha';
@@ -6,6 +7,7 @@ import {
   AuthorizePermissionRequest,
   AuthorizeResult,
 } from '@backstage/plugin-permission-common';
+import { JsonValue } from '@backstage/types';
 import { MLOPS_API_VERSION_V1ALPHA1 } from '@synth/plugin-mlops-common';
 import {
   CatalogModelIndex,
@@ -172,6 +174,9 @@ describe('ModelVisibility', () => {
     entities: Entity[];
     denied?: string[];
     index?: ModelIndex;
+    /** The decision on catalog.entity.read as a whole. */
+    overall?: AuthorizeResult;
+    decisionCache?: { cache: CacheService; ttlMs: number };
   }) {
     const all = catalogServiceMock({ entities: options.entities });
     const byRefs = jest.fn(all.getEntitiesByRefs.bind(all));
@@ -183,15 +188,48 @@ describe('ModelVisibility', () => {
           : AuthorizeResult.ALLOW,
       })),
     );
+    const authorizeConditional = jest.fn(async (requests: unknown[]) =>
+      requests.map(() =>
+        options.overall === AuthorizeResult.CONDITIONAL
+          ? {
+              result: AuthorizeResult.CONDITIONAL,
+              pluginId: 'catalog',
+              resourceType: 'catalog-entity',
+              conditions: { rule: 'IS_ENTITY_OWNER', params: {} },
+            }
+          : { result: options.overall ?? AuthorizeResult.ALLOW },
+      ),
+    );
     const permissions = mockServices.permissions.mock({
       authorize: authorize as any,
+      authorizeConditional: authorizeConditional as any,
     });
     const visibility = new ModelVisibility({
       catalog,
       permissions,
       index: options.index,
+      decisionCache: options.decisionCache,
     });
-    return { visibility, byRefs, authorize };
+    return { visibility, byRefs, authorize, authorizeConditional };
+  }
+
+  /** A cache that keeps values forever and records what it was asked to keep. */
+  function recordingCache() {
+    const values = new Map<string, JsonValue>();
+    const sets: Array<{ key: string; value: JsonValue; ttl: unknown }> = [];
+    const cache: CacheService = {
+      get: async <T extends JsonValue>(key: string) =>
+        values.get(key) as T | undefined,
+      set: async (key, value, options) => {
+        sets.push({ key, value, ttl: options?.ttl });
+        values.set(key, value);
+      },
+      delete: async key => {
+        values.delete(key);
+      },
+      withOptions: () => cache,
+    };
+    return { cache, sets };
   }
 
   const index = (known: Record<string, boolean | undefined>): ModelIndex => ({
@@ -297,6 +335,101 @@ describe('ModelVisibility', () => {
     expect([...visible]).toEqual(['mlmodel:default/churn']);
     expect(authorize).not.toHaveBeenCalled();
     expect(byRefs).toHaveBeenCalledTimes(1);
+  });
+
+  describe('with kept read decisions', () => {
+    const known = index({
+      'mlmodel:default/churn': true,
+      'mlmodel:default/secret': true,
+    });
+    const refs = ['mlmodel:default/churn', 'mlmodel:default/secret'];
+
+    it('keeps a user’s ALLOW per user and token, and then asks no one', async () => {
+      const { cache, sets } = recordingCache();
+      const { visibility, authorize, authorizeConditional, byRefs } = setUp({
+        entities: [],
+        index: known,
+        decisionCache: { cache, ttlMs: 10_000 },
+      });
+      const expiresAt = new Date('2026-11-28T01:00:00Z');
+      const token = { ...bob, expiresAt };
+
+      expect([...(await visibility.visibleOf(refs, token))]).toEqual(refs);
+      expect([...(await visibility.visibleOf(refs, token))]).toEqual(refs);
+
+      expect(authorizeConditional).toHaveBeenCalledTimes(1);
+      expect(authorizeConditional).toHaveBeenCalledWith(
+        [{ permission: catalogEntityReadPermission }],
+        { credentials: token },
+      );
+      expect(authorize).not.toHaveBeenCalled();
+      expect(byRefs).not.toHaveBeenCalled();
+      expect(sets).toEqual([
+        {
+          key: `catalog-entity-read:user:default/bob:${expiresAt.getTime()}`,
+          value: AuthorizeResult.ALLOW,
+          ttl: 10_000,
+        },
+      ]);
+
+      // Another token of the same user (new claims) is decided anew.
+      await visibility.visibleOf(refs, {
+        ...bob,
+        expiresAt: new Date('2026-11-28T02:00:00Z'),
+      });
+      expect(authorizeConditional).toHaveBeenCalledTimes(2);
+    });
+
+    it('keeps a DENY: the user sees nothing, even models the index knows', async () => {
+      const { cache } = recordingCache();
+      const { visibility, authorize, byRefs } = setUp({
+        entities: [],
+        index: known,
+        overall: AuthorizeResult.DENY,
+        decisionCache: { cache, ttlMs: 10_000 },
+      });
+      expect((await visibility.visibleOf(refs, bob)).size).toBe(0);
+      expect(authorize).not.toHaveBeenCalled();
+      expect(byRefs).not.toHaveBeenCalled();
+    });
+
+    it('keeps only that a decision is conditional, and applies it per model on every call', async () => {
+      const { cache, sets } = recordingCache();
+      const { visibility, authorize, authorizeConditional } = setUp({
+        entities: [],
+        index: known,
+        overall: AuthorizeResult.CONDITIONAL,
+        denied: ['mlmodel:default/secret'],
+        decisionCache: { cache, ttlMs: 10_000 },
+      });
+
+      for (let i = 0; i < 2; i++) {
+        expect([...(await visibility.visibleOf(refs, bob))]).toEqual([
+          'mlmodel:default/churn',
+        ]);
+      }
+
+      expect(authorizeConditional).toHaveBeenCalledTimes(1);
+      expect(authorize).toHaveBeenCalledTimes(2);
+      expect(sets.map(set => set.value)).toEqual([AuthorizeResult.CONDITIONAL]);
+    });
+
+    it('keeps nothing for service callers, whose decisions need no request', async () => {
+      const { cache, sets } = recordingCache();
+      const { visibility, authorize, authorizeConditional } = setUp({
+        entities: [],
+        index: known,
+        decisionCache: { cache, ttlMs: 10_000 },
+      });
+      const visible = await visibility.visibleOf(
+        refs,
+        mockCredentials.service('plugin:catalog'),
+      );
+      expect(visible.size).toBe(2);
+      expect(authorizeConditional).not.toHaveBeenCalled();
+      expect(authorize).toHaveBeenCalledTimes(1);
+      expect(sets).toEqual([]);
+    });
   });
 
   it('asks nobody about no models', async () => {

@@ -1,6 +1,8 @@
 import {
   AuthService,
   BackstageCredentials,
+  BackstageUserPrincipal,
+  CacheService,
   LoggerService,
   PermissionsService,
 } from '@backstage/backend-plugin-api';
@@ -126,9 +128,16 @@ export class CatalogModelIndex implements ModelIndex {
  * existing until the index is read again (at most its maximum age, about as
  * long as the catalog takes to notice a deletion at the source).
  *
- * Costs one permission request per call instead of a catalog request, which
- * itself asks the permission backend: the health routes are read on every
- * model page and every ML catalog page.
+ * With `decisionCache`, a user's decision on `catalog.entity.read` as a
+ * whole (which depends only on the user's token and the policy) is kept for
+ * `ttlMs`, per user and token expiry, so repeated reads under an `ALLOW` or
+ * `DENY` make no permission request at all; under a conditional decision
+ * only that it is conditional is kept, and the conditions are applied per
+ * model by the permission backend on every call.
+ *
+ * Costs at most one permission request per call instead of a catalog
+ * request, which itself asks the permission backend: the health routes are
+ * read on every model page and every ML catalog page.
  */
 export class ModelVisibility {
   constructor(
@@ -137,6 +146,8 @@ export class ModelVisibility {
       permissions: PermissionsService;
       /** Without an index every call asks the catalog. */
       index?: ModelIndex;
+      /** Where users' unconditional read decisions are kept, and how long. */
+      decisionCache?: { cache: CacheService; ttlMs: number };
     },
   ) {}
 
@@ -153,16 +164,24 @@ export class ModelVisibility {
     let unknown = refs;
     const visible = new Set<string>();
     if (index) {
-      const decisions = await permissions.authorize(
-        refs.map(ref => ({
-          permission: catalogEntityReadPermission,
-          resourceRef: ref,
-        })),
-        { credentials },
-      );
-      const allowed = refs.filter(
-        (_, i) => decisions[i].result === AuthorizeResult.ALLOW,
-      );
+      const decision = await this.readDecision(credentials);
+      let allowed: string[];
+      if (decision === AuthorizeResult.ALLOW) {
+        allowed = refs;
+      } else if (decision === AuthorizeResult.DENY) {
+        allowed = [];
+      } else {
+        const decisions = await permissions.authorize(
+          refs.map(ref => ({
+            permission: catalogEntityReadPermission,
+            resourceRef: ref,
+          })),
+          { credentials },
+        );
+        allowed = refs.filter(
+          (_, i) => decisions[i].result === AuthorizeResult.ALLOW,
+        );
+      }
       unknown = [];
       for (const ref of allowed) {
         // Not in the last read (created since, or missing) or no read young
@@ -191,4 +210,46 @@ export class ModelVisibility {
     }
     return visible;
   }
+
+  /**
+   * The user's kept unconditional decision on `catalog.entity.read`, or a
+   * fresh one that is then kept; undefined when there is no cache, the
+   * caller is not a user (service callers are decided without a request) or
+   * the decision is conditional.
+   */
+  private async readDecision(
+    credentials: BackstageCredentials,
+  ): Promise<AuthorizeResult.ALLOW | AuthorizeResult.DENY | undefined> {
+    const { decisionCache, permissions } = this.options;
+    const principal = credentials.principal as { type?: string };
+    if (!decisionCache || principal?.type !== 'user') {
+      return undefined;
+    }
+    const { userEntityRef } = credentials.principal as BackstageUserPrincipal;
+    // Per user and token: a new token (new ownership claims) decides anew.
+    const key = `catalog-entity-read:${userEntityRef}:${
+      credentials.expiresAt?.getTime() ?? 'none'
+    }`;
+    let result = await decisionCache.cache.get<string>(key);
+    if (!isKeptResult(result)) {
+      const [decision] = await permissions.authorizeConditional(
+        [{ permission: catalogEntityReadPermission }],
+        { credentials },
+      );
+      result = decision.result;
+      // Only that it is conditional is kept, never the conditions.
+      await decisionCache.cache.set(key, result, { ttl: decisionCache.ttlMs });
+    }
+    return result === AuthorizeResult.CONDITIONAL
+      ? undefined
+      : (result as AuthorizeResult.ALLOW | AuthorizeResult.DENY);
+  }
+}
+
+function isKeptResult(value: unknown): value is AuthorizeResult {
+  return (
+    value === AuthorizeResult.ALLOW ||
+    value === AuthorizeResult.DENY ||
+    value === AuthorizeResult.CONDITIONAL
+  );
 }

@@ -1,5 +1,6 @@
 import {
   AuthService,
+  CacheService,
   LoggerService,
   PermissionsService,
   UrlReaderService,
@@ -58,6 +59,8 @@ export function createMlopsServices(deps: {
   notifications?: NotificationService;
   /** Service credentials for the drift scheduler's and the model index's catalog reads. */
   auth?: AuthService;
+  /** The plugin's cache, for the health routes' kept read decisions. */
+  cache?: CacheService;
   /** The root config, for `mlops.drift`. */
   config?: Config;
   leaseOwner: string;
@@ -179,6 +182,10 @@ export function createMlopsServices(deps: {
       catalog: deps.catalog,
       permissions: deps.permissions,
       index: modelIndex,
+      decisionCache:
+        deps.cache && options.health.readDecisionTtlMs > 0
+          ? { cache: deps.cache, ttlMs: options.health.readDecisionTtlMs }
+          : undefined,
     }),
   });
   const reconciler = new Reconciler({

@@ -88,6 +88,21 @@ function visibilityCatalog(entities: Entity[]) {
             : AuthorizeResult.ALLOW,
       }))) as any,
   });
+  // As a policy would: reading is conditional for everyone but alice.
+  permissions.authorizeConditional.mockImplementation((async (
+    requests: unknown[],
+    options: { credentials: BackstageCredentials<any> },
+  ) =>
+    requests.map(() =>
+      options.credentials.principal?.userEntityRef === OWNER_USER
+        ? { result: AuthorizeResult.ALLOW }
+        : {
+            result: AuthorizeResult.CONDITIONAL,
+            pluginId: 'catalog',
+            resourceType: 'catalog-entity',
+            conditions: { rule: 'IS_ENTITY_OWNER', params: {} },
+          },
+    )) as any);
   return { catalog, byRefsCalls, indexRead, permissions };
 }
 
