@@ -21,7 +21,9 @@
 #   SYNTH_MLFLOW_PORT        (5000)
 #   SYNTH_MOTO_PORT          (5001)  moto's own default is 5000, which clashes with MLflow
 #   SYNTH_ENGINE_TIMEOUT     (120)   seconds to wait for an engine to answer
-#   RAY_JOB_START_TIMEOUT_SECONDS (30) PENDING -> FAILED after this (Ray's own default is 900)
+#   RAY_JOB_START_TIMEOUT_SECONDS (300) PENDING -> FAILED after this (Ray's own default is 900); long
+#                            enough for a first job's pip runtime env (the Ray template's scikit-learn,
+#                            pandas, pyarrow) to build on a new machine; ./synth test sets 30
 
 set -uo pipefail
 # shellcheck source=scripts/lib.sh
@@ -145,7 +147,7 @@ ray_env() {
   # Ray replaces 127.0.0.1 by the machine's outbound IP and binds GCS/raylet on all interfaces; in its
   # single-machine mode (the macOS/Windows default, selected by this variable) every socket is 127.0.0.1.
   export RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER=0
-  export RAY_JOB_START_TIMEOUT_SECONDS="${RAY_JOB_START_TIMEOUT_SECONDS:-30}"
+  export RAY_JOB_START_TIMEOUT_SECONDS="${RAY_JOB_START_TIMEOUT_SECONDS:-300}"
 }
 
 start_ray() {

@@ -306,7 +306,7 @@ describe('the example models train on Ray', () => {
       let { code, output } = await submit();
       // The first job with a new pip list waits for Ray to build the
       // virtualenv, which can outlast the local engine's job start timeout
-      // (RAY_JOB_START_TIMEOUT_SECONDS=30 in scripts/engines.sh); Ray keeps
+      // (RAY_JOB_START_TIMEOUT_SECONDS=30 under ./synth test); Ray keeps
       // building it, and the next job with the same list reuses it.
       if (code !== 0 && output.includes('failed to start within')) {
         ({ code, output } = await submit());

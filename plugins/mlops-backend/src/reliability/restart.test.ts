@@ -214,7 +214,7 @@ describe.each([
         );
         // Every run succeeded, except that Ray itself may give up starting a
         // job supervisor on an overloaded 2-core machine (RAY_JOB_START_TIMEOUT_SECONDS
-        // is 30 s in scripts/engines.sh); that is Ray's verdict, passed on.
+        // is 30 s under ./synth test); that is Ray's verdict, passed on.
         const unexpected = runs.filter(
           r =>
             r.status !== 'succeeded' &&
