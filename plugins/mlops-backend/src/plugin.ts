@@ -102,10 +102,6 @@ export const mlopsPlugin = createBackendPlugin({
           void catchUp.start();
         });
         deps.lifecycle.addShutdownHook(() => catchUp.stop());
-        // The first health lookups after a start need not wait for the catalog.
-        deps.lifecycle.addStartupHook(() => {
-          void services.modelIndex?.refresh();
-        });
         await services.driftScheduler?.schedule(deps.scheduler);
         deps.lifecycle.addShutdownHook(() => services.shutdown());
 

@@ -169,7 +169,10 @@ describe('POST /health/query', () => {
   });
 
   beforeEach(async () => {
-    // The plugin reads its model index at start.
+    // The first lookup starts the model index's first read.
+    await request(backend.server)
+      .get('/api/mlops/models/default/churn/health')
+      .set('authorization', alice);
     await indexRead;
     byRefsCalls.length = 0;
   });
