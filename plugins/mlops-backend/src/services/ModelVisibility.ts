@@ -31,9 +31,10 @@ export interface ModelIndex {
  * plugin's own service credentials (so the catalog answers without asking
  * the permission backend) and only their names. A lookup on a snapshot older
  * than `maxAgeMs` starts a new read in the background and still answers from
- * the old snapshot until it is replaced (stale-while-revalidate); before the
- * first read, and for `maxAgeMs` after a read that failed, it knows nothing.
- * Nothing is read while nobody asks.
+ * the old snapshot until it is replaced (stale-while-revalidate). A failed
+ * read is logged and tried again on a lookup 5 s later; before the first
+ * successful read, and once the last one is older than twice `maxAgeMs`, it
+ * knows nothing. Nothing is read while nobody asks.
  */
 export class CatalogModelIndex implements ModelIndex {
   private snapshot?: { refs: Set<string>; readAt: number };
@@ -111,7 +112,7 @@ export class CatalogModelIndex implements ModelIndex {
       );
     } catch (error) {
       logger.warn(
-        `mlops: could not read the MLModels of the catalog for the model index; health lookups ask the catalog per request until a read succeeds: ${error}`,
+        `mlops: could not read the MLModels of the catalog for the model index; until a read succeeds, health lookups ask the catalog about models the index does not know, and about every model once the last read is older than twice the maximum age: ${error}`,
       );
     }
   }
