@@ -3,6 +3,7 @@ import { InputError, NotFoundError } from '@backstage/errors';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ListedFile, listFiles } from '../workspace/listFiles';
 import { zipDeterministic, ZipEntry } from '../workspace/zip';
 
 /**
@@ -54,47 +55,6 @@ export function assertAllowedArtifactPath(
         roots.length ? roots.join(', ') : 'the local executor is not enabled'
       })`,
     );
-  }
-}
-
-async function walk(
-  artifactUri: string,
-  root: string,
-  dir: string,
-  files: { name: string; full: string; size: number }[],
-  limits: LambdaZipLimits,
-  total: { bytes: number },
-): Promise<void> {
-  const entries = await fs.readdir(dir, { withFileTypes: true });
-  entries.sort((a, b) => a.name.localeCompare(b.name));
-  for (const entry of entries) {
-    const full = path.join(dir, entry.name);
-    if (entry.isSymbolicLink()) {
-      throw new InputError(
-        `The artefact '${artifactUri}' contains a symbolic link (${path.relative(
-          root,
-          full,
-        )}); Lambda packages are built from regular files only`,
-      );
-    }
-    if (entry.isDirectory()) {
-      await walk(artifactUri, root, full, files, limits, total);
-    } else if (entry.isFile()) {
-      const { size } = await fs.stat(full);
-      total.bytes += size;
-      if (total.bytes > limits.unzippedBytes) {
-        throw new InputError(
-          `The artefact '${artifactUri}' is too large for AWS Lambda: more than ${mb(
-            limits.unzippedBytes,
-          )} unzipped (Lambda's limit for a zip package); deploy it as an S3 zip with layers or as a container image instead`,
-        );
-      }
-      files.push({
-        name: path.relative(root, full).split(path.sep).join('/'),
-        full,
-        size,
-      });
-    }
   }
 }
 
@@ -150,8 +110,24 @@ export async function packageLocalArtifact(options: {
     );
   }
 
-  const files: { name: string; full: string; size: number }[] = [];
-  await walk(artifactUri, real, real, files, limits, { bytes: 0 });
+  const files: ListedFile[] = [];
+  let unzippedBytes = 0;
+  for await (const listed of listFiles(real, {
+    onSymlink: link =>
+      new InputError(
+        `The artefact '${artifactUri}' contains a symbolic link (${link}); Lambda packages are built from regular files only`,
+      ),
+  })) {
+    unzippedBytes += listed.size;
+    if (unzippedBytes > limits.unzippedBytes) {
+      throw new InputError(
+        `The artefact '${artifactUri}' is too large for AWS Lambda: more than ${mb(
+          limits.unzippedBytes,
+        )} unzipped (Lambda's limit for a zip package); deploy it as an S3 zip with layers or as a container image instead`,
+      );
+    }
+    files.push(listed);
+  }
   if (files.length === 0) {
     throw new InputError(
       `The artefact '${artifactUri}' is an empty directory; there is nothing to deploy`,
@@ -160,7 +136,7 @@ export async function packageLocalArtifact(options: {
   const entries: ZipEntry[] = [];
   for (const entry of files) {
     entries.push({
-      path: entry.name,
+      path: entry.path,
       content: await fs.readFile(entry.full),
       mode: 0o644,
     });

@@ -13,6 +13,7 @@ import { isChildPath } from '@backstage/backend-plugin-api';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { WorkingDirSource } from '../../database/MlopsStore';
+import { listFiles } from './listFiles';
 
 /** A URI with a scheme, e.g. `gcs://…`, `s3://…`, `https://…`. */
 const URI = /^[a-zA-Z][a-zA-Z0-9+.-]*:\/\//;
@@ -121,39 +122,27 @@ export async function resolveWorkingDir(
   return { type: 'file', path: resolved };
 }
 
-async function walk(
+async function readFiles(
   root: string,
-  dir: string,
   files: WorkingDirFile[],
-  budget: { bytes: number; max: number },
+  maxBytes: number,
 ): Promise<void> {
-  const entries = await fs.readdir(dir, { withFileTypes: true });
-  entries.sort((a, b) => a.name.localeCompare(b.name));
-  for (const entry of entries) {
-    const full = path.join(dir, entry.name);
-    if (entry.isSymbolicLink()) {
-      continue; // never follow links out of the directory
-    }
-    if (entry.isDirectory()) {
-      if (!SKIPPED_DIRS.has(entry.name)) {
-        await walk(root, full, files, budget);
-      }
-      continue;
-    }
-    if (!entry.isFile()) {
-      continue;
-    }
-    const stat = await fs.lstat(full);
-    budget.bytes += stat.size;
-    if (budget.bytes > budget.max) {
+  let bytes = 0;
+  // Never follow links out of the directory.
+  for await (const file of listFiles(root, {
+    onSymlink: 'skip',
+    skipDirs: SKIPPED_DIRS,
+  })) {
+    bytes += file.size;
+    if (bytes > maxBytes) {
       throw new InputError(
-        `The working directory ${root} is larger than mlops.training.maxWorkingDirBytes (${budget.max} bytes)`,
+        `The working directory ${root} is larger than mlops.training.maxWorkingDirBytes (${maxBytes} bytes)`,
       );
     }
     files.push({
-      path: path.relative(root, full).split(path.sep).join('/'),
-      content: await fs.readFile(full),
-      mode: stat.mode & 0o777,
+      path: file.path,
+      content: await fs.readFile(file.full),
+      mode: file.mode & 0o777,
     });
   }
 }
@@ -166,24 +155,12 @@ async function walk(
 export async function fingerprintWorkingDir(dir: string): Promise<string> {
   const real = await fs.realpath(dir);
   const parts: string[] = [];
-  const visit = async (current: string) => {
-    const entries = await fs.readdir(current, { withFileTypes: true });
-    entries.sort((a, b) => a.name.localeCompare(b.name));
-    for (const entry of entries) {
-      const full = path.join(current, entry.name);
-      if (entry.isDirectory() && !SKIPPED_DIRS.has(entry.name)) {
-        await visit(full);
-      } else if (entry.isFile()) {
-        const stat = await fs.lstat(full);
-        parts.push(
-          `${path.relative(real, full)}\0${stat.size}\0${stat.mtimeMs}\0${
-            stat.mode
-          }`,
-        );
-      }
-    }
-  };
-  await visit(real);
+  for await (const file of listFiles(real, {
+    onSymlink: 'skip',
+    skipDirs: SKIPPED_DIRS,
+  })) {
+    parts.push(`${file.path}\0${file.size}\0${file.mtimeMs}\0${file.mode}`);
+  }
   return `${real}\0${parts.join('\n')}`;
 }
 
@@ -198,7 +175,7 @@ export async function readWorkingDir(
   if (source.type === 'file') {
     const real = await fs.realpath(source.path);
     const files: WorkingDirFile[] = [];
-    await walk(real, real, files, { bytes: 0, max: options.maxBytes });
+    await readFiles(real, files, options.maxBytes);
     return files;
   }
   if (source.type === 'url') {
