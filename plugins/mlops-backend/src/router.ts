@@ -8,7 +8,7 @@ import { InputError, NotFoundError } from '@backstage/errors';
 import { JsonObject } from '@backstage/types';
 import express from 'express';
 import Router from 'express-promise-router';
-import { DRIFT_METHODS, DriftMethod } from '@synth/plugin-mlops-drift';
+import { DRIFT_METHODS } from '@synth/plugin-mlops-drift';
 import { z } from 'zod';
 import {
   CreateDeploymentRequest,
@@ -51,12 +51,9 @@ const createDeploymentBody = z.discriminatedUnion('strategy', [
     .strict(),
 ]);
 
-// The methods the drift engine offers.
-const DRIFT_METHOD_ENUM = DRIFT_METHODS as [DriftMethod, ...DriftMethod[]];
-
 const createDriftReportBody = z
   .object({
-    method: z.enum(DRIFT_METHOD_ENUM).optional(),
+    method: z.enum(DRIFT_METHODS).optional(),
     currentLocation: z
       .string()
       .min(1)

@@ -8,7 +8,7 @@ import {
   FeatureType,
 } from './types';
 
-const methodSchema = z.enum(DRIFT_METHODS as [DriftMethod, ...DriftMethod[]]);
+const methodSchema = z.enum(DRIFT_METHODS);
 const thresholdSchema = z.number().finite().nonnegative();
 
 /**
@@ -50,7 +50,7 @@ export type DriftOptions = z.input<typeof driftOptionsSchema>;
 /** zod schema of a column-type map. @public */
 export const columnTypesSchema = z.record(
   z.string().min(1),
-  z.enum(COLUMN_TYPES as [ColumnType, ...ColumnType[]]),
+  z.enum(COLUMN_TYPES),
 );
 
 /** Default dataset drift share (Evidently's `drift_share`). @public */

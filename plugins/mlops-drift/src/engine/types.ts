@@ -1,41 +1,30 @@
 /**
- * Column types of the Dataset entity's schema (`spec.schema.columns[].type`).
+ * Column types of the Dataset entity's schema (`spec.schema.columns[].type`),
+ * in schema order.
  *
  * @public
  */
-export type ColumnType =
-  | 'numerical'
-  | 'categorical'
-  | 'boolean'
-  | 'text'
-  | 'datetime';
-
-/** All column types, in schema order. @public */
-export const COLUMN_TYPES: readonly ColumnType[] = [
+export const COLUMN_TYPES = [
   'numerical',
   'categorical',
   'boolean',
   'text',
   'datetime',
-];
+] as const;
 
 /**
- * The drift methods. Names and semantics follow Evidently's stattests.
+ * A column type of the Dataset entity's schema.
  *
  * @public
  */
-export type DriftMethod =
-  | 'ks'
-  | 'chisquare'
-  | 'z'
-  | 'wasserstein'
-  | 'jensenshannon'
-  | 'psi'
-  | 'kl_div'
-  | 'hellinger';
+export type ColumnType = (typeof COLUMN_TYPES)[number];
 
-/** All drift methods. @public */
-export const DRIFT_METHODS: readonly DriftMethod[] = [
+/**
+ * All drift methods. Names and semantics follow Evidently's stattests.
+ *
+ * @public
+ */
+export const DRIFT_METHODS = [
   'ks',
   'chisquare',
   'z',
@@ -44,7 +33,14 @@ export const DRIFT_METHODS: readonly DriftMethod[] = [
   'psi',
   'kl_div',
   'hellinger',
-];
+] as const;
+
+/**
+ * A drift method.
+ *
+ * @public
+ */
+export type DriftMethod = (typeof DRIFT_METHODS)[number];
 
 /** How a column is tested: Evidently's feature type (boolean → categorical). @public */
 export type FeatureType = 'numerical' | 'categorical';

@@ -14,7 +14,7 @@ const datasetEntitySchema = z.object({
             z
               .object({
                 name: z.string().min(1),
-                type: z.enum(COLUMN_TYPES as [ColumnType, ...ColumnType[]]),
+                type: z.enum(COLUMN_TYPES),
               })
               .loose(),
           )

@@ -2,9 +2,7 @@ import { resolvePackagePath } from '@backstage/backend-plugin-api';
 import { InputError } from '@backstage/errors';
 import {
   COLUMN_TYPES,
-  ColumnType,
   DRIFT_METHODS,
-  DriftMethod,
   DriftReport as EngineReport,
 } from '@synth/plugin-mlops-drift';
 import { promises as fs } from 'node:fs';
@@ -47,9 +45,9 @@ const category = z.union([z.string(), z.number(), z.boolean()]);
 
 const columnSchema = z.object({
   column: z.string(),
-  type: z.enum(COLUMN_TYPES as [ColumnType, ...ColumnType[]]),
+  type: z.enum(COLUMN_TYPES),
   featureType: z.enum(['numerical', 'categorical']),
-  method: z.enum(DRIFT_METHODS as [DriftMethod, ...DriftMethod[]]),
+  method: z.enum(DRIFT_METHODS),
   methodSource: z.enum(['default', 'override']),
   statistic,
   pValue: finite.nullable(),
@@ -98,7 +96,7 @@ const reportSchema = z.object({
   skipped: z.array(
     z.object({
       column: z.string(),
-      type: z.enum(COLUMN_TYPES as [ColumnType, ...ColumnType[]]),
+      type: z.enum(COLUMN_TYPES),
       reason: z.string(),
     }),
   ),
