@@ -1,4 +1,4 @@
-import { CacheService } from '@backstage/backend-plugin-api';
+import { AuthService, CacheService } from '@backstage/backend-plugin-api';
 import { mockCredentials, mockServices } from '@backstage/backend-test-utils';
 import { Entity } from '@backstage/catalog-model';
 import { catalogEntityReadPermission } from '@backstage/plugin-catalog-common/alpha';
@@ -176,7 +176,7 @@ describe('ModelVisibility', () => {
     index?: ModelIndex;
     /** The decision on catalog.entity.read as a whole. */
     overall?: AuthorizeResult;
-    decisionCache?: { cache: CacheService; ttlMs: number };
+    decisionCache?: { cache: CacheService; ttlMs: number; auth: AuthService };
   }) {
     const all = catalogServiceMock({ entities: options.entities });
     const byRefs = jest.fn(all.getEntitiesByRefs.bind(all));
@@ -349,7 +349,7 @@ describe('ModelVisibility', () => {
       const { visibility, authorize, authorizeConditional, byRefs } = setUp({
         entities: [],
         index: known,
-        decisionCache: { cache, ttlMs: 10_000 },
+        decisionCache: { cache, ttlMs: 10_000, auth: mockServices.auth() },
       });
       const expiresAt = new Date('2026-11-28T01:00:00Z');
       const token = { ...bob, expiresAt };
@@ -386,7 +386,7 @@ describe('ModelVisibility', () => {
         entities: [],
         index: known,
         overall: AuthorizeResult.DENY,
-        decisionCache: { cache, ttlMs: 10_000 },
+        decisionCache: { cache, ttlMs: 10_000, auth: mockServices.auth() },
       });
       expect((await visibility.visibleOf(refs, bob)).size).toBe(0);
       expect(authorize).not.toHaveBeenCalled();
@@ -400,7 +400,7 @@ describe('ModelVisibility', () => {
         index: known,
         overall: AuthorizeResult.CONDITIONAL,
         denied: ['mlmodel:default/secret'],
-        decisionCache: { cache, ttlMs: 10_000 },
+        decisionCache: { cache, ttlMs: 10_000, auth: mockServices.auth() },
       });
 
       for (let i = 0; i < 2; i++) {
@@ -419,7 +419,7 @@ describe('ModelVisibility', () => {
       const { visibility, authorize, authorizeConditional } = setUp({
         entities: [],
         index: known,
-        decisionCache: { cache, ttlMs: 10_000 },
+        decisionCache: { cache, ttlMs: 10_000, auth: mockServices.auth() },
       });
       const visible = await visibility.visibleOf(
         refs,

@@ -1,7 +1,6 @@
 import {
   AuthService,
   BackstageCredentials,
-  BackstageUserPrincipal,
   CacheService,
   LoggerService,
   PermissionsService,
@@ -147,8 +146,8 @@ export class ModelVisibility {
       permissions: PermissionsService;
       /** Without an index every call asks the catalog. */
       index?: ModelIndex;
-      /** Where users' unconditional read decisions are kept, and how long. */
-      decisionCache?: { cache: CacheService; ttlMs: number };
+      /** Where users' read decisions are kept, and how long. */
+      decisionCache?: { cache: CacheService; ttlMs: number; auth: AuthService };
     },
   ) {}
 
@@ -157,78 +156,95 @@ export class ModelVisibility {
     modelRefs: string[],
     credentials: BackstageCredentials,
   ): Promise<Set<string>> {
-    const { catalog, permissions, index } = this.options;
+    const { index } = this.options;
     const refs = [...new Set(modelRefs)];
     if (refs.length === 0) {
       return new Set();
     }
-    let unknown = refs;
+    if (!index) {
+      return this.visibleInCatalog(refs, credentials);
+    }
     const visible = new Set<string>();
-    if (index) {
-      const decision = await this.readDecision(credentials);
-      let allowed: string[];
-      if (decision === AuthorizeResult.ALLOW) {
-        allowed = refs;
-      } else if (decision === AuthorizeResult.DENY) {
-        allowed = [];
+    // Not in the last read (created since, or missing) or no read young
+    // enough: the catalog knows.
+    const unknown: string[] = [];
+    for (const ref of await this.readableOf(refs, credentials)) {
+      if (index.has(ref) === true) {
+        visible.add(ref);
       } else {
-        const decisions = await permissions.authorize(
-          refs.map(ref => ({
-            permission: catalogEntityReadPermission,
-            resourceRef: ref,
-          })),
-          { credentials },
-        );
-        allowed = refs.filter(
-          (_, i) => decisions[i].result === AuthorizeResult.ALLOW,
-        );
-      }
-      unknown = [];
-      for (const ref of allowed) {
-        // Not in the last read (created since, or missing) or no read young
-        // enough: the catalog knows.
-        if (index.has(ref) === true) {
-          visible.add(ref);
-        } else {
-          unknown.push(ref);
-        }
+        unknown.push(ref);
       }
     }
     if (unknown.length > 0) {
-      const { items } = await catalog.getEntitiesByRefs(
-        {
-          entityRefs: unknown,
-          fields: ['kind', 'apiVersion', 'metadata.namespace', 'metadata.name'],
-        },
-        { credentials },
-      );
-      unknown.forEach((ref, i) => {
-        const entity = items[i];
-        if (entity && isMLModelEntity(entity)) {
-          visible.add(ref);
-        }
-      });
+      for (const ref of await this.visibleInCatalog(unknown, credentials)) {
+        visible.add(ref);
+      }
     }
     return visible;
   }
 
+  /** The refs the policy lets the caller read (`catalog.entity.read`). */
+  private async readableOf(
+    refs: string[],
+    credentials: BackstageCredentials,
+  ): Promise<string[]> {
+    const decision = await this.readDecision(credentials);
+    if (decision === AuthorizeResult.ALLOW) {
+      return refs;
+    }
+    if (decision === AuthorizeResult.DENY) {
+      return [];
+    }
+    const decisions = await this.options.permissions.authorize(
+      refs.map(ref => ({
+        permission: catalogEntityReadPermission,
+        resourceRef: ref,
+      })),
+      { credentials },
+    );
+    return refs.filter((_, i) => decisions[i].result === AuthorizeResult.ALLOW);
+  }
+
+  /** The refs the catalog shows the caller as MLModels of our apiVersion. */
+  private async visibleInCatalog(
+    refs: string[],
+    credentials: BackstageCredentials,
+  ): Promise<Set<string>> {
+    const { items } = await this.options.catalog.getEntitiesByRefs(
+      {
+        entityRefs: refs,
+        fields: ['kind', 'apiVersion', 'metadata.namespace', 'metadata.name'],
+      },
+      { credentials },
+    );
+    return new Set(
+      refs.filter((_, i) => {
+        const entity = items[i];
+        return (
+          entity !== undefined && entity !== null && isMLModelEntity(entity)
+        );
+      }),
+    );
+  }
+
   /**
-   * The user's kept unconditional decision on `catalog.entity.read`, or a
-   * fresh one that is then kept; undefined when there is no cache, the
-   * caller is not a user (service callers are decided without a request) or
-   * the decision is conditional.
+   * The user's kept decision on `catalog.entity.read` as a whole, or a fresh
+   * one that is then kept; undefined when there is no cache, the caller is
+   * not a user (service callers are decided without a request) or the
+   * decision is conditional.
    */
   private async readDecision(
     credentials: BackstageCredentials,
   ): Promise<AuthorizeResult.ALLOW | AuthorizeResult.DENY | undefined> {
     const { decisionCache, permissions } = this.options;
-    const principal = credentials.principal as { type?: string };
-    if (!decisionCache || principal?.type !== 'user') {
+    if (
+      !decisionCache ||
+      !decisionCache.auth.isPrincipal(credentials, 'user')
+    ) {
       return undefined;
     }
-    const { userEntityRef } = credentials.principal as BackstageUserPrincipal;
     // Per user and token: a new token (new ownership claims) decides anew.
-    const key = `catalog-entity-read:${userEntityRef}:${
+    const key = `catalog-entity-read:${credentials.principal.userEntityRef}:${
       credentials.expiresAt?.getTime() ?? 'none'
     }`;
     let result = await decisionCache.cache.get<string>(key);

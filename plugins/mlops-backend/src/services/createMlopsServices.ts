@@ -183,8 +183,12 @@ export function createMlopsServices(deps: {
       permissions: deps.permissions,
       index: modelIndex,
       decisionCache:
-        deps.cache && options.health.readDecisionTtlMs > 0
-          ? { cache: deps.cache, ttlMs: options.health.readDecisionTtlMs }
+        deps.cache && deps.auth && options.health.readDecisionTtlMs > 0
+          ? {
+              cache: deps.cache,
+              ttlMs: options.health.readDecisionTtlMs,
+              auth: deps.auth,
+            }
           : undefined,
     }),
   });
@@ -264,7 +268,6 @@ export function createMlopsServices(deps: {
     training,
     deployments,
     health,
-    modelIndex,
     reconciler,
     runProcessor: processor,
     deploymentProcessor,
